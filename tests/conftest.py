@@ -1,0 +1,33 @@
+"""Shared fixtures. Tests that need ../shared/reference skip with a reason where it is
+absent, except under CI=true, where its absence fails the test."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip with ``reason`` when ``condition`` is false; under CI=true fail instead."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required under CI=true: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def repo() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def reference_dir() -> Path:
+    path = REPO.parent / "shared" / "reference"
+    require(path.is_dir(), f"reference data not found at {path}")
+    return path
