@@ -28,7 +28,10 @@ def results_from_report(report: rdflib.Graph, shapes: rdflib.Graph) -> list[RawR
     """
     mapper = _NodeMapper(shapes, report)
     out: list[RawResult] = []
-    for res in report.subjects(RDF.type, SH.ValidationResult):
+    # Only top-level results: pySHACL also types the nested sh:detail results.
+    top = [r for rep in report.subjects(RDF.type, SH.ValidationReport)
+           for r in report.objects(rep, SH.result)]
+    for res in top:
         focus = report.value(res, SH.focusNode)
         shape = report.value(res, SH.sourceShape)
         component = report.value(res, SH.sourceConstraintComponent)
