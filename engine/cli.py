@@ -45,19 +45,42 @@ def _available(module: str) -> bool:
 
 
 class LazyGroup(click.Group):
+    """A group whose sub-commands are imported on first use.
+
+    ``lazy`` maps a name to ``(module, help)`` or ``(module:attribute, help)``; the
+    attribute defaults to ``command``. Entries whose module is not installed are hidden.
+    """
+
+    def __init__(self, *args: Any, lazy: dict[str, tuple[str, str]] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = COMMANDS if lazy is None else lazy
+
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(n for n, (mod, _) in COMMANDS.items() if _available(mod))
+        eager = set(super().list_commands(ctx))
+        lazy = {n for n, (target, _) in self.lazy.items() if _available(target.split(":")[0])}
+        return sorted(eager | lazy)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        entry = COMMANDS.get(cmd_name)
-        if entry is None or not _available(entry[0]):
+        eager = super().get_command(ctx, cmd_name)
+        if eager is not None:
+            return eager
+        entry = self.lazy.get(cmd_name)
+        if entry is None or not _available(entry[0].split(":")[0]):
             return None
-        module = importlib.import_module(entry[0])
-        command: click.Command = module.command
+        module_name, _, attr = entry[0].partition(":")
+        module = importlib.import_module(module_name)
+        command: click.Command = getattr(module, attr or "command")
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(n, COMMANDS[n][1]) for n in self.list_commands(ctx)]
+        rows = []
+        for n in self.list_commands(ctx):
+            if n in self.lazy:
+                rows.append((n, self.lazy[n][1]))
+            else:
+                cmd = super().get_command(ctx, n)
+                rows.append((n, cmd.get_short_help_str() if cmd else ""))
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
@@ -96,7 +119,7 @@ def main(argv: list[str] | None = None) -> Any:
         sys.exit(130)
     except SystemExit:
         raise
-    except BaseException:  # noqa: BLE001 - the last line of defence must catch everything
+    except BaseException:
         traceback.print_exc()
         click.echo("mlwa: internal error: this is a bug in mlwa; please report it with the "
                    "traceback above", err=True)

@@ -39,6 +39,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        if self.location == Location():
+            return self.message
         return f"{self.location}: {self.message}"
 
 

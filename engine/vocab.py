@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rdflib import Namespace
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, XSD
 
@@ -11,7 +13,7 @@ POL = Namespace("https://w3id.org/mlwa/policy/")
 
 WORKLOAD_URN_PREFIX = "urn:mlwa:workload:"
 
-PREFIXES: dict[str, Namespace] = {
+PREFIXES: dict[str, Any] = {
     "mlwa": MLWA,
     "lens": LENS,
     "pol": POL,
