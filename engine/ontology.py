@@ -110,6 +110,7 @@ def ontology_files() -> list[Path]:
     """The Turtle files that make up the lens graph, in a fixed order."""
     root = paths.ontology_dir()
     files = [root / "mlwa.ttl", *sorted((root / "lens").glob("*.ttl"))]
+    files.append(root / "policy.ttl")
     workload = root / "workload.ttl"
     if workload.exists():
         files.append(workload)

@@ -1,0 +1,63 @@
+"""Small shared enums and value types of the policy engine."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Severity(str, Enum):
+    """How serious a finding is. Ordered: high > medium > low."""
+
+    HIGH = "high"  # sh:Violation; the practice's risk is High
+    MEDIUM = "medium"  # sh:Warning; Medium (or unstated) risk
+    LOW = "low"  # sh:Info
+
+    @property
+    def rank(self) -> int:
+        return {"high": 3, "medium": 2, "low": 1}[self.value]
+
+    @classmethod
+    def from_shacl(cls, iri: str) -> Severity:
+        return {"Violation": cls.HIGH, "Warning": cls.MEDIUM, "Info": cls.LOW}.get(
+            str(iri).rsplit("#", 1)[-1], cls.HIGH)
+
+    @property
+    def shacl(self) -> str:
+        name = {"high": "Violation", "medium": "Warning", "low": "Info"}[self.value]
+        return f"http://www.w3.org/ns/shacl#{name}"
+
+    @classmethod
+    def for_risk(cls, risk: str) -> Severity:
+        return cls.HIGH if risk == "high" else cls.MEDIUM
+
+
+class PolicyStatus(str, Enum):
+    STABLE = "stable"
+    PREVIEW = "preview"
+    DEPRECATED = "deprecated"
+
+
+class CheckKind(str, Enum):
+    AUTOMATED = "automated"
+    ATTESTATION = "attestation"
+
+
+class PracticeStatus(str, Enum):
+    """The outcome for one practice on one workload."""
+
+    VERIFIED = "verified"  # an automated policy checked facts and they pass
+    ATTESTED = "attested"  # a person attested it, recently, with evidence
+    VIOLATED = "violated"
+    WAIVED = "waived"  # every finding is covered by a valid waiver
+    NOT_APPLICABLE = "not_applicable"  # a profile says so, with a reason
+    NOT_ASSESSED = "not_assessed"  # no selected policy had anything to check
+
+
+class QuestionRisk(str, Enum):
+    """The Well-Architected Tool's risk of a question."""
+
+    HIGH = "HIGH"
+    MEDIUM = "MEDIUM"
+    NONE = "NONE"
+    UNANSWERED = "UNANSWERED"
+    NOT_APPLICABLE = "NOT_APPLICABLE"

@@ -1,0 +1,189 @@
+"""The policy test harness: runs a policy's cases file against that policy alone.
+
+Policy authors use it through ``mlwa policies test``; the project's own test suite runs
+every cases file of every pack through it. A cases file (``<CODE>.cases.yaml``)::
+
+    policy: WA-SEC-001
+    cases:
+      - name: encrypted stores pass
+        expect: pass
+        workload: { ...a workload description, as in a workload file... }
+      - name: an unencrypted bucket fails
+        expect: fail
+        workload: { ... }
+        failures:                      # exactly these (focus, path) pairs must fail
+          - focus: data_stores/raw     # node name after urn:mlwa:workload:<id>/, or "workload"
+            path: mlwa:encryptedAtRest # compact path as reports show it; omit for node-level
+
+Cases name what must fail, never message text, so messages can be reworded freely.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.catalog import Policy
+from engine.errors import InputError, Location, PolicyError
+
+# Cases are evaluated on a fixed date, so attestation ages never drift with the calendar.
+CASES_AS_OF = dt.date(2026, 6, 30)
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    policy: str
+    name: str
+    expect: str
+    ok: bool
+    detail: str = ""
+    engine: str = "reference"
+
+
+@dataclass
+class PolicyTestReport:
+    policy: str
+    results: list[CaseResult] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # structural: missing cases, lint
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and all(r.ok for r in self.results)
+
+
+def load_cases(policy: Policy) -> list[dict[str, Any]]:
+    from engine.workload.safeyaml import load_yaml  # same hardened loader as workloads
+
+    path = policy.cases_path
+    if path is None or not path.exists():
+        raise PolicyError(f"{policy.code}: no cases file ({policy.code}.cases.yaml) beside the policy",
+                          Location(str(policy.path)))
+    data, _ = load_yaml(path.read_text(encoding="utf-8"), filename=str(path))
+    if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
+        raise PolicyError("a cases file is a mapping with a 'cases' list", Location(str(path)))
+    if data.get("policy") not in (None, policy.code):
+        raise PolicyError(f"cases file names policy {data.get('policy')!r}, expected {policy.code}",
+                          Location(str(path)))
+    cases = data["cases"]
+    for i, case in enumerate(cases):
+        if not isinstance(case, dict) or case.get("expect") not in ("pass", "fail") \
+                or not isinstance(case.get("workload"), dict):
+            raise PolicyError(f"case {i}: needs 'expect: pass|fail' and a 'workload' mapping",
+                              Location(str(path), pointer=f"cases[{i}]"))
+    return cases
+
+
+def _workload_text(case: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(case["workload"])
+
+
+def run_policy_cases(policy: Policy, *, engine: str = "reference") -> PolicyTestReport:
+    """Run every case of ``policy`` against that policy alone."""
+    from engine.validate import Validator
+    from engine.workload import load_workload_text
+
+    report = PolicyTestReport(policy.code)
+    try:
+        cases = load_cases(policy)
+    except InputError as exc:
+        report.problems.extend(exc.lines())
+        return report
+    kinds = {c.get("expect") for c in cases}
+    if "pass" not in kinds or "fail" not in kinds:
+        report.problems.append(f"{policy.code}: needs at least one passing and one failing case")
+    validator = Validator([policy], engine=engine, as_of=CASES_AS_OF)
+    for i, case in enumerate(cases):
+        name = str(case.get("name") or f"case {i}")
+        try:
+            wl = load_workload_text(_workload_text(case), filename=f"{policy.cases_path}#{name}",
+                                    as_of=CASES_AS_OF)
+        except InputError as exc:
+            report.results.append(CaseResult(policy.code, name, case["expect"], False,
+                                             "workload does not load: " + "; ".join(exc.lines()), engine))
+            continue
+        wr = validator.validate(wl)
+        got = {(f.focus_label, f.path) for f in wr.findings}
+        if case["expect"] == "pass":
+            ok = not got
+            detail = "" if ok else f"expected no findings, got {sorted(got, key=str)}"
+        else:
+            want = {(str(x.get("focus", "workload")), x.get("path")) for x in case.get("failures") or []}
+            if not want:
+                report.problems.append(f"{policy.code}: failing case {name!r} names no failures")
+            ok = bool(got) and got == want
+            detail = "" if ok else f"expected failures {sorted(want, key=str)}, got {sorted(got, key=str)}"
+        report.results.append(CaseResult(policy.code, name, case["expect"], ok, detail, engine))
+    return report
+
+
+def run_pack_tests(policies: list[Policy], *, engine: str = "reference",
+                   lint: bool = True) -> list[PolicyTestReport]:
+    """Cases, meta-validation (SHACL-SHACL) and lint for each policy."""
+    out = []
+    for pol in policies:
+        rep = run_policy_cases(pol, engine=engine)
+        rep.problems.extend(meta_validate(pol))
+        if lint:
+            from engine.policylint import lint_shapes
+
+            rep.problems.extend(f"{pol.code}: {i.message}" for i in lint_shapes(pol.graph, source=str(pol.path))
+                                if i.level == "error")
+        out.append(rep)
+    return out
+
+
+def meta_validate(policy: Policy) -> list[str]:
+    """Validate the policy's shapes graph against SHACL-SHACL (the shapes for shapes)."""
+    from pyshacl import validate
+
+    conforms, _, text = validate(policy.graph, shacl_graph=_shacl_shacl(), inference="none",
+                                 allow_warnings=True)
+    if conforms:
+        return []
+    lines = [ln.strip() for ln in str(text).splitlines() if ln.strip().startswith("Message:")]
+    return [f"{policy.code}: not a valid shapes graph: {ln}" for ln in lines[:5]] or \
+        [f"{policy.code}: not a valid shapes graph"]
+
+
+_META: Any = None
+
+
+def _shacl_shacl() -> Any:
+    """pySHACL ships the W3C shapes graph for shapes graphs; load it from its package."""
+    global _META
+    if _META is None:
+        from importlib.resources import files
+
+        from rdflib import Graph
+
+        text = (files("pyshacl") / "assets" / "shacl-shacl.ttl").read_text(encoding="utf-8")
+        _META = Graph().parse(data=text, format="turtle")
+    return _META
+
+
+def format_results(reports: list[PolicyTestReport]) -> tuple[str, bool]:
+    lines, ok = [], True
+    passed = failed = 0
+    for rep in reports:
+        for p in rep.problems:
+            lines.append(f"FAIL {p}")
+            ok = False
+        for r in rep.results:
+            if r.ok:
+                passed += 1
+            else:
+                failed += 1
+                ok = False
+                lines.append(f"FAIL {r.policy} {r.name!r} ({r.expect}): {r.detail}")
+    lines.append(f"{passed} passed, {failed} failed")
+    return "\n".join(lines), ok
+
+
+def example_root() -> Path:
+    from engine.paths import builtin_pack_dir
+
+    return builtin_pack_dir()

@@ -1,0 +1,350 @@
+"""Validate workloads against policies and build reports.
+
+The one entry point the CLI, the app and the portfolio runner share. Shapes and the class
+hierarchy are always passed to the backend explicitly; nothing is read from the data
+graph but data, and nothing reaches the network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from engine.catalog import Catalog, Policy, builtin_catalog, load_catalog, shapes_graph
+from engine.errors import InputError
+from engine.model import CheckKind, PracticeStatus, QuestionRisk, Severity
+from engine.report import Finding, PracticeResult, Report, WorkloadReport, practice_status, question_risk
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+    from rdflib.term import Node
+
+    from engine.shacl.base import Prepared, RawResult
+    from engine.workload import Workload
+
+
+class Tailoring(Protocol):
+    """What a profile does to a run (implemented by :mod:`engine.profiles`)."""
+
+    id: str
+
+    def select(self, catalog: Catalog) -> list[Policy]: ...
+
+    def severity_for(self, policy: Policy) -> Severity: ...
+
+    def not_applicable(self) -> dict[str, str]: ...  # 2025 practice id -> reason
+
+
+class WaiverSet(Protocol):
+    """Governance waivers (implemented by :mod:`engine.waivers`)."""
+
+    def match(self, finding: Finding, as_of: dt.date) -> tuple[str, str] | None: ...  # (id, reason)
+
+    def notes(self, workload: str, as_of: dt.date) -> list[str]: ...  # e.g. expired waivers
+
+
+@cache
+def class_hierarchy() -> Graph:
+    """The rdfs:subClassOf triples of the bundled ontology: all a backend needs for
+    sh:targetClass / sh:class to see subclasses, and far smaller than the lens graph."""
+    from rdflib import RDF, RDFS, Graph
+
+    from engine.ontology import lens_graph
+
+    g = Graph()
+    lens = lens_graph()
+    for t in lens.triples((None, RDFS.subClassOf, None)):
+        g.add(t)
+    for s in set(lens.subjects(RDFS.subClassOf, None)):
+        g.add((s, RDF.type, RDFS.Class))
+    return g
+
+
+def _subclasses(cls: Node) -> set[Node]:
+    from rdflib import RDFS
+
+    h = class_hierarchy()
+    out, todo = {cls}, [cls]
+    while todo:
+        c = todo.pop()
+        for sub in h.subjects(RDFS.subClassOf, c):
+            if sub not in out:
+                out.add(sub)
+                todo.append(sub)
+    return out
+
+
+def target_nodes(shape: Node, shapes: Graph, data: Graph) -> set[Node]:
+    """The focus nodes a shape's targets select in ``data`` (SHACL Core targets)."""
+    from rdflib import RDF
+    from rdflib.namespace import SH
+
+    found: set[Node] = set()
+    classes = set(shapes.objects(shape, SH.targetClass))
+    if (shape, RDF.type, SH.NodeShape) in shapes and (shape, RDF.type, _RDFS_CLASS) in shapes:
+        classes.add(shape)
+    for cls in classes:
+        for c in _subclasses(cls):
+            found.update(data.subjects(RDF.type, c))
+    found.update(shapes.objects(shape, SH.targetNode))
+    for p in shapes.objects(shape, SH.targetSubjectsOf):
+        found.update(data.subjects(p, None))  # type: ignore[arg-type]
+    for p in shapes.objects(shape, SH.targetObjectsOf):
+        found.update(data.objects(None, p))  # type: ignore[arg-type]
+    if (shape, SH.target, None) in shapes:  # SPARQL-based target: assume it selects something
+        found.add(shape)
+    return found
+
+
+_RDFS_CLASS = __import__("rdflib").RDFS.Class
+
+
+def render_path(shapes: Graph, path: Node | None) -> str | None:
+    """A SHACL property path in SPARQL-like notation with compact IRIs."""
+    if path is None:
+        return None
+    from rdflib import BNode, URIRef
+    from rdflib.collection import Collection
+    from rdflib.namespace import SH
+
+    def compact(u: Node) -> str:
+        try:
+            return shapes.namespace_manager.normalizeUri(u)  # type: ignore[arg-type]
+        except Exception:
+            return f"<{u}>"
+
+    if isinstance(path, URIRef):
+        return compact(path)
+    if isinstance(path, BNode):
+        if (path, None, None) not in shapes:
+            return None
+        first = shapes.value(path, __import__("rdflib").RDF.first)
+        if first is not None:
+            return "/".join(render_path(shapes, p) or "?" for p in Collection(shapes, path))
+        for pred, fmt in ((SH.inversePath, "^{}"), (SH.zeroOrMorePath, "{}*"),
+                          (SH.oneOrMorePath, "{}+"), (SH.zeroOrOnePath, "{}?")):
+            inner = shapes.value(path, pred)
+            if inner is not None:
+                return fmt.format(render_path(shapes, inner))
+        alt = shapes.value(path, SH.alternativePath)
+        if alt is not None:
+            return "(" + "|".join(render_path(shapes, p) or "?" for p in Collection(shapes, alt)) + ")"
+    return str(path)
+
+
+def _local(iri: Any) -> str:
+    s = str(iri)
+    return s.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _value_text(value: Node | None) -> str | None:
+    if value is None:
+        return None
+    from rdflib import BNode, Literal
+
+    if isinstance(value, Literal):
+        return str(value)
+    if isinstance(value, BNode):
+        return "[blank node]"
+    return str(value)
+
+
+@dataclass
+class Validator:
+    """Policies prepared once for a backend; validates any number of workloads."""
+
+    policies: list[Policy]
+    engine: str = "reference"
+    edition: str = "2025"
+    as_of: dt.date = field(default_factory=dt.date.today)
+    profile: Tailoring | None = None
+    waivers: WaiverSet | None = None
+
+    def __post_init__(self) -> None:
+        from engine.shacl.base import get_backend
+
+        if self.edition not in ("2023", "2025"):
+            raise InputError(f"unknown edition {self.edition!r}; choose 2023 or 2025")
+        na = self.profile.not_applicable() if self.profile else {}
+        self._not_applicable = dict(na)
+        self.policies = [p for p in self.policies
+                         if not (p.practices and all(x in na for x in p.practices))]
+        self.shapes, self._owner = shapes_graph(self.policies)
+        self._by_code = {p.code: p for p in self.policies}
+        self._severity = {p.code: (self.profile.severity_for(p) if self.profile else p.severity)
+                          for p in self.policies}
+        self.prepared: Prepared = get_backend(self.engine).prepare(  # type: ignore[arg-type]
+            self.shapes, ontology=class_hierarchy())
+        self._lens = __import__("engine.ontology", fromlist=["load_lens"]).load_lens()
+
+    # ------------------------------------------------------------------ per workload
+    def validate(self, workload: Workload) -> WorkloadReport:
+        raw = self.prepared.validate(workload.graph)
+        return self.report_for(workload, raw)
+
+    def validate_many(self, workloads: Sequence[Workload]) -> list[WorkloadReport]:
+        raws = self.prepared.validate_many([w.graph for w in workloads])
+        return [self.report_for(w, r) for w, r in zip(workloads, raws, strict=True)]
+
+    def report_for(self, wl: Workload, raw: Iterable[RawResult]) -> WorkloadReport:
+        findings = sorted({self._finding(wl, r) for r in raw},
+                          key=lambda f: (f.line or 0, f.policy, f.focus_label, f.path or "", f.value or ""))
+        notes: list[str] = []
+        if self.waivers is not None:
+            findings = [self._apply_waiver(f) for f in findings]
+            notes.extend(self.waivers.notes(wl.id, self.as_of))
+        outcomes = self._outcomes(wl, findings)
+        practices = self._practices(outcomes)
+        questions = self._questions(practices)
+        unsupported = getattr(self.prepared, "unsupported", [])
+        if unsupported:
+            notes.append(f"{len(unsupported)} shapes were validated by the reference engine "
+                         "(the fast engine does not support them)")
+        return WorkloadReport(workload=wl.id, name=wl.name, file=wl.filename,
+                              content_hash=wl.content_hash, findings=findings, practices=practices,
+                              questions=questions, edition=self.edition, notes=notes)
+
+    def _apply_waiver(self, f: Finding) -> Finding:
+        from dataclasses import replace
+
+        assert self.waivers is not None
+        hit = self.waivers.match(f, self.as_of)
+        return replace(f, waived_by=hit[0], waiver_reason=hit[1]) if hit else f
+
+    def _finding(self, wl: Workload, r: RawResult) -> Finding:
+        code = self._owner.get(r.source_shape)
+        if code is None:
+            raise RuntimeError(f"result from shape {r.source_shape} that no policy owns")
+        pol = self._by_code[code]
+        from rdflib import URIRef
+
+        path = render_path(self.shapes, r.path)
+        loc = None
+        if isinstance(r.path, URIRef):
+            loc = wl.property_locations.get((r.focus, r.path))
+        if loc is None:
+            loc = wl.locations.get(r.focus) or wl.locations.get(wl.root)
+        practices = [self._lens.practice(p) for p in pol.practices]
+        first = practices[0] if practices else None
+        message = r.messages[0] if r.messages else f"{_local(r.component)} constraint not met"
+        return Finding(
+            policy=code, title=pol.title, severity=self._severity[code], kind=pol.kind,
+            practices=pol.practices, pillar=first.pillar if first else "",
+            phase=first.phase(self.edition) if first else "",
+            focus=str(r.focus), focus_label=focus_label(wl, r.focus), path=path,
+            value=_value_text(r.value), message=message,
+            file=loc.file if loc else wl.filename, line=loc.line if loc else None,
+            column=loc.column if loc else None, remediation=pol.remediation, workload=wl.id,
+            component=_local(r.component))
+
+    def _outcomes(self, wl: Workload, findings: list[Finding]) -> dict[str, str]:
+        """Per policy: fail | waived | verified | attested | vacuous."""
+        by_policy: dict[str, list[Finding]] = defaultdict(list)
+        for f in findings:
+            by_policy[f.policy].append(f)
+        out = {}
+        for pol in self.policies:
+            fs = by_policy.get(pol.code, [])
+            if any(not f.waived for f in fs):
+                out[pol.code] = "fail"
+            elif fs:
+                out[pol.code] = "waived"
+            elif not target_nodes(pol.shape, self.shapes, wl.graph):
+                out[pol.code] = "vacuous"
+            else:
+                out[pol.code] = "attested" if pol.kind is CheckKind.ATTESTATION else "verified"
+        return out
+
+    def _practices(self, outcomes: dict[str, str]) -> dict[str, PracticeResult]:
+        per: dict[str, list[str]] = defaultdict(list)
+        for pol in self.policies:
+            for pid in pol.practices:
+                per[pid].append(pol.code)
+        out = {}
+        for p in self._lens.practices:
+            codes = tuple(sorted(per.get(p.id2025, ())))
+            if p.id2025 in self._not_applicable:
+                out[p.id2025] = PracticeResult(p.id2025, PracticeStatus.NOT_APPLICABLE, codes,
+                                               self._not_applicable[p.id2025])
+                continue
+            status = practice_status(outcomes[c] for c in codes)
+            reason = "" if codes else "no selected policy implements this practice"
+            if status is PracticeStatus.NOT_ASSESSED and codes:
+                reason = "the workload has nothing these policies check"
+            out[p.id2025] = PracticeResult(p.id2025, status, codes, reason)
+        return out
+
+    def _questions(self, practices: dict[str, PracticeResult]) -> dict[str, QuestionRisk]:
+        per_q: dict[str, list[tuple[str, PracticeStatus]]] = defaultdict(list)
+        for p in self._lens.practices:
+            per_q[p.question].append((p.risk, practices[p.id2025].status))
+        return {q.id: question_risk(per_q.get(q.id, [])) for q in self._lens.questions}
+
+
+def focus_label(wl: Workload, focus: Node) -> str:
+    from engine.vocab import workload_node_iri
+
+    if focus == wl.root:
+        return "workload"
+    prefix = workload_node_iri(wl.id) + "/"
+    text = str(focus)
+    if text.startswith(prefix):
+        from urllib.parse import unquote
+
+        return unquote(text[len(prefix):])
+    return text
+
+
+# ------------------------------------------------------------------------------ convenience
+
+def validate_paths(files: Sequence[str | Path], *, packs: Sequence[Path] = (),
+                   codes: Sequence[str] = (), engine: str = "reference", edition: str = "2025",
+                   as_of: dt.date | None = None, profile: Tailoring | None = None,
+                   waivers: WaiverSet | None = None, max_bytes: int | None = None,
+                   keep_going: bool = False) -> Report:
+    """Load and validate files. Input errors raise unless ``keep_going`` (then they are listed)."""
+    from engine.workload import DEFAULT_MAX_BYTES, load_workload
+
+    as_of = as_of or dt.date.today()
+    catalog = builtin_catalog() if not packs else load_catalog(packs)
+    policies = profile.select(catalog) if profile else catalog.select(codes=codes)
+    if profile and codes:
+        wanted = {c.upper() for c in codes}
+        policies = [p for p in policies if p.code in wanted]
+    validator = Validator(policies, engine=engine, edition=edition, as_of=as_of, profile=profile,
+                          waivers=waivers)
+    reports, errors = [], []
+    for f in files:
+        try:
+            wl = load_workload(Path(f), max_bytes=max_bytes or DEFAULT_MAX_BYTES, as_of=as_of)
+        except InputError as exc:
+            if not keep_going:
+                raise
+            errors.extend(exc.lines())
+            continue
+        reports.append(validator.validate(wl))
+    return Report(workloads=reports, engine=engine,
+                  packs={p.id: p.version for p in catalog.packs}, policies=len(validator.policies),
+                  as_of=as_of.isoformat(), edition=edition, errors=errors)
+
+
+def validate_workload(wl: Workload, *, catalog: Catalog | None = None, engine: str = "reference",
+                      edition: str = "2025", as_of: dt.date | None = None,
+                      profile: Tailoring | None = None, waivers: WaiverSet | None = None) -> Report:
+    """Validate one loaded workload (the app's entry point)."""
+    catalog = catalog or builtin_catalog()
+    as_of = as_of or dt.date.today()
+    policies = profile.select(catalog) if profile else catalog.select()
+    validator = Validator(policies, engine=engine, edition=edition, as_of=as_of, profile=profile,
+                          waivers=waivers)
+    return Report(workloads=[validator.validate(wl)], engine=engine,
+                  packs={p.id: p.version for p in catalog.packs}, policies=len(validator.policies),
+                  as_of=as_of.isoformat(), edition=edition)
+
+
+_ = QuestionRisk  # re-exported for callers that build reports by hand
