@@ -1,0 +1,253 @@
+"""Workload descriptions: read a file safely, check its structure, lift it to RDF.
+
+Public API::
+
+    load_workload(source, *, filename=None, max_bytes=DEFAULT_MAX_BYTES, as_of=None) -> Workload
+    load_workload_text(text, *, filename=None, ...) -> Workload
+    check_structure(source, *, filename=None, max_bytes=...) -> list[Problem]
+
+Two stages: structure (the bundled JSON Schema, problems with ``file:line:column`` and
+the path in the document) and lifting (deterministic IRIs, typed literals, references
+resolved). Every problem with the input raises :class:`engine.errors.InputError`;
+nothing else escapes for any input. The loader reads the given file and nothing else,
+and never touches the network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph, URIRef
+from rdflib.term import Node
+
+from engine.errors import InputError, Location, Problem
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "FORMATS",
+    "Workload",
+    "check_structure",
+    "load_workload",
+    "load_workload_text",
+    "schema_text",
+    "template_text",
+]
+
+DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+FORMATS = ("yaml", "json", "turtle", "jsonld")
+_EXT = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".ttl": "turtle",
+        ".turtle": "turtle", ".jsonld": "jsonld", ".json-ld": "jsonld"}
+_RDFXML_EXT = {".rdf", ".owl", ".xml", ".rdfxml"}
+
+
+def _no_remote_sparql() -> None:
+    # A parsed workload graph is later queried; never let a query fetch graphs.
+    import rdflib.plugins.sparql as sparql
+
+    sparql.SPARQL_LOAD_GRAPHS = False
+
+
+_no_remote_sparql()
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A loaded workload description and the RDF graph it becomes."""
+
+    id: str
+    name: str
+    graph: Graph = field(repr=False, compare=False)
+    root: URIRef
+    locations: Mapping[Node, Location] = field(repr=False, compare=False)
+    property_locations: Mapping[tuple[Node, URIRef], Location] = field(repr=False,
+                                                                       compare=False)
+    source_text: str = field(repr=False)
+    format: str
+    content_hash: str
+    filename: str | None
+
+    def location_of(self, node: Node, predicate: URIRef | None = None) -> Location | None:
+        """Where ``node`` (or its ``predicate`` key) is written, for findings."""
+        if predicate is not None:
+            loc = self.property_locations.get((node, predicate))
+            if loc is not None:
+                return loc
+        return self.locations.get(node)
+
+
+# ---------------------------------------------------------------- reading bytes
+
+def _read(source: str | Path | bytes, filename: str | None, max_bytes: int
+          ) -> tuple[bytes, str | None]:
+    if isinstance(source, bytes | bytearray):
+        data = bytes(source)
+        if len(data) > max_bytes:
+            raise _too_big(len(data), max_bytes, filename)
+        return data, filename
+    path = Path(source)
+    shown = filename or str(source)
+    try:
+        if not path.is_file():
+            raise InputError("no such file" if not path.exists() else "not a regular file",
+                             Location(shown))
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}",
+                         Location(shown)) from None
+    if len(data) > max_bytes:
+        raise _too_big(None, max_bytes, shown)
+    return data, shown
+
+
+def _too_big(size: int | None, cap: int, filename: str | None) -> InputError:
+    what = f"{size:,} bytes" if size is not None else "larger"
+    return InputError(f"the file is {what}, over the {cap:,}-byte limit for workload "
+                      "descriptions; raise it with --max-bytes (CLI) or max_bytes= (API)",
+                      Location(filename))
+
+
+def _decode(data: bytes, filename: str | None) -> str:
+    if b"\x00" in data:
+        raise InputError("this is binary data, not a text workload description",
+                         Location(filename))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(f"the file is not valid UTF-8 (byte {exc.start})",
+                         Location(filename, line)) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        raise InputError("the document is empty; a workload description is a mapping with "
+                         "at least `id` and `name`", Location(filename, 1, 1))
+    return text
+
+
+def detect_format(text: str, filename: str | None, fmt: str | None = None) -> str:
+    if fmt:
+        if fmt not in FORMATS:
+            raise InputError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}",
+                             Location(filename))
+        return fmt
+    suffix = Path(filename).suffix.lower() if filename else ""
+    head = text.lstrip()[:400]
+    if suffix in _RDFXML_EXT or head.startswith("<?xml") or head.startswith("<rdf:RDF") \
+            or "<!DOCTYPE" in head or "<!ENTITY" in head:
+        raise InputError("RDF/XML is not accepted (its DOCTYPE and entities are a "
+                         "denial-of-service risk); convert the file to Turtle",
+                         Location(filename))
+    if suffix in _EXT:
+        found = _EXT[suffix]
+        if found == "json" and '"@context"' in text[:4000]:
+            return "jsonld"
+        return found
+    if head.startswith("{") or head.startswith("["):
+        return "jsonld" if '"@context"' in text[:4000] else "json"
+    if head.startswith("@prefix") or head.startswith("PREFIX") or head.startswith("@base"):
+        return "turtle"
+    return "yaml"
+
+
+# ---------------------------------------------------------------- the two stages
+
+def _parse_tree(text: str, fmt: str, filename: str | None) -> tuple[Any, Any]:
+    from engine.workload.safeyaml import load_json, load_yaml
+
+    return load_json(text, filename) if fmt == "json" else load_yaml(text, filename)
+
+
+def _structure(text: str, fmt: str, filename: str | None) -> tuple[Any, Any, list[Problem]]:
+    from engine.workload.structure import check_data
+
+    data, positions = _parse_tree(text, fmt, filename)
+    return data, positions, check_data(data, positions, filename)
+
+
+def check_structure(source: str | Path | bytes, *, filename: str | None = None,
+                    max_bytes: int = DEFAULT_MAX_BYTES, fmt: str | None = None
+                    ) -> list[Problem]:
+    """Structural problems of a workload file (empty when it is well formed).
+
+    Problems that stop reading altogether (size, encoding, YAML syntax, hostile
+    constructs) are raised as :class:`InputError` rather than returned.
+    """
+    data, name = _read(source, filename, max_bytes)
+    text = _decode(data, name)
+    fmt = detect_format(text, name, fmt)
+    if fmt in ("turtle", "jsonld"):
+        _load_rdf(text, fmt, name, dt.date.today())
+        return []
+    return _structure(text, fmt, name)[2]
+
+
+def _load_rdf(text: str, fmt: str, filename: str | None, as_of: dt.date) -> Any:
+    from engine.workload.rdfinput import finish_graph, parse_jsonld, parse_turtle
+
+    graph = parse_turtle(text, filename) if fmt == "turtle" else parse_jsonld(text, filename)
+    return finish_graph(graph, text, filename, as_of)
+
+
+def load_workload(source: str | Path | bytes, *, filename: str | None = None,
+                  max_bytes: int = DEFAULT_MAX_BYTES, as_of: dt.date | None = None,
+                  fmt: str | None = None) -> Workload:
+    """Read, check and lift a workload description. Raises :class:`InputError`."""
+    data, name = _read(source, filename, max_bytes)
+    return _load(data, name, as_of, fmt)
+
+
+def load_workload_text(text: str, *, filename: str | None = None,
+                       max_bytes: int = DEFAULT_MAX_BYTES, as_of: dt.date | None = None,
+                       fmt: str | None = None) -> Workload:
+    """Like :func:`load_workload` for text already in memory (the web app)."""
+    encoded = text.encode("utf-8", errors="surrogatepass")
+    if len(encoded) > max_bytes:
+        raise _too_big(len(encoded), max_bytes, filename)
+    return _load(encoded, filename, as_of, fmt)
+
+
+def _load(data: bytes, filename: str | None, as_of: dt.date | None, fmt: str | None
+          ) -> Workload:
+    from engine.workload.lift import lift
+
+    text = _decode(data, filename)
+    when = as_of or dt.date.today()
+    fmt = detect_format(text, filename, fmt)
+    digest = hashlib.sha256(data).hexdigest()
+    if fmt in ("turtle", "jsonld"):
+        lifted = _load_rdf(text, fmt, filename, when)
+        from engine.vocab import MLWA
+
+        wid = lifted.graph.value(lifted.root, MLWA.workloadId)
+        wname = lifted.graph.value(lifted.root, MLWA.name)
+        ident = str(wid) if wid is not None else str(lifted.root).rsplit(":", 1)[-1]
+        return Workload(ident, str(wname) if wname is not None else ident, lifted.graph,
+                        lifted.root, lifted.locations, lifted.property_locations, text, fmt,
+                        digest, filename)
+    tree, positions, problems = _structure(text, fmt, filename)
+    if problems:
+        raise InputError("the workload description does not match the schema",
+                         problems[0].location, problems)
+    lifted = lift(tree, positions, filename, when)
+    return Workload(str(tree["id"]), str(tree["name"]), lifted.graph, lifted.root,
+                    lifted.locations, lifted.property_locations, text, fmt, digest, filename)
+
+
+def schema_text() -> str:
+    """The bundled JSON Schema, as text."""
+    from engine.paths import ontology_file
+
+    return ontology_file("workload.schema.json").read_text(encoding="utf-8")
+
+
+def template_text() -> str:
+    """A commented template for a new workload description."""
+    from engine.workload.template import TEMPLATE
+
+    return TEMPLATE

@@ -1,0 +1,283 @@
+"""Stage two: lift a structurally valid document to RDF, driven by the spec.
+
+One pass over the document creates nodes and literal triples and records references;
+references are resolved at the end, so a reference may point forwards. Every problem
+found here (dangling or ambiguous reference, duplicate name, impossible date, unknown
+practice id) is collected and raised together as one :class:`InputError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from typing import Any
+from urllib.parse import quote
+
+from rdflib import RDF, XSD, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from engine.errors import ErrorList, Location
+from engine.paths import ontology_file
+from engine.vocab import MLWA, practice_iri, workload_node_iri
+from engine.workload.generate import ancestors
+from engine.workload.safeyaml import Path_, Positions, pointer
+from engine.workload.spec import KIND_BY_ID, KINDS, WORKLOAD_FIELDS, Field, Kind, hardware_class
+
+COMPONENT_KINDS = {k.id for k in KINDS if "Component" in ancestors(k.cls)}
+_SAFE = "-._~:@+"
+
+# predicates by local name, built once
+_P: dict[str, URIRef] = {}
+
+
+def P(name: str) -> URIRef:
+    p = _P.get(name)
+    if p is None:
+        p = _P[name] = URIRef(MLWA + name)
+    return p
+
+
+@cache
+def practice_ids() -> tuple[dict[str, str], dict[str, str]]:
+    """(any-edition id -> 2025 id, 2025 id -> title) from the bundled JSON."""
+    with ontology_file("practice-ids.json").open(encoding="utf-8") as fh:
+        doc = json.load(fh)
+    return doc["ids"], doc["titles"]
+
+
+@dataclass
+class _Ref:
+    subject: URIRef
+    predicate: URIRef
+    kinds: tuple[str, ...]
+    value: str
+    path: Path_
+
+
+@dataclass
+class Lifted:
+    graph: Graph
+    root: URIRef
+    locations: dict[Node, Location] = field(default_factory=dict)
+    property_locations: dict[tuple[Node, URIRef], Location] = field(default_factory=dict)
+
+
+class Lifter:
+    def __init__(self, data: dict[str, Any], positions: Positions, filename: str | None,
+                 as_of: dt.date) -> None:
+        self.data = data
+        self.pos = positions
+        self.filename = filename
+        self.as_of = as_of
+        self.triples: list[tuple[Node, Node, Node]] = []
+        self.refs: list[_Ref] = []
+        self.names: dict[str, dict[str, URIRef]] = {k.id: {} for k in KINDS}
+        self.errors = ErrorList()
+        self.locations: dict[Node, Location] = {}
+        self.prop_locations: dict[tuple[Node, URIRef], Location] = {}
+        self.wid = str(data["id"])
+        self.root = URIRef(workload_node_iri(self.wid))
+
+    # -- positions
+    def loc(self, path: Path_) -> Location:
+        line, col = self.pos.value(path)
+        return Location(self.filename, line, col, pointer(path))
+
+    def key_loc(self, path: Path_) -> Location:
+        line, col = self.pos.key(path)
+        return Location(self.filename, line, col, pointer(path))
+
+    # -- the walk
+    def run(self) -> Lifted:
+        add = self.triples.append
+        add((self.root, RDF.type, P("Workload")))
+        add((self.root, P("assessedOn"), Literal(self.as_of)))
+        self.locations[self.root] = self.loc(())
+        self.fields(self.root, WORKLOAD_FIELDS, self.data, (), self.root, None)
+        self.resolve()
+        self.errors.raise_if_any("the workload description has errors")
+        graph = Graph()
+        graph.bind("mlwa", MLWA)
+        graph.addN((s, p, o, graph) for s, p, o in self.triples)
+        return Lifted(graph, self.root, self.locations, self.prop_locations)
+
+    def fields(self, node: URIRef, specs: tuple[Field, ...], data: dict[str, Any],
+               path: Path_, base: URIRef, parent_name: str | None) -> None:
+        add = self.triples.append
+        for f in specs:
+            if f.key not in data:
+                continue
+            value = data[f.key]
+            fpath = (*path, f.key)
+            if value is None:
+                continue
+            pred = P(f.predicate)
+            if f.type == "group":
+                self.fields(node, f.fields, value, fpath, base, parent_name)
+                continue
+            if f.type == "items":
+                assert f.kind is not None
+                kind = KIND_BY_ID[f.kind]
+                seq = value if f.many else [value]
+                for idx, item in enumerate(seq):
+                    ipath = (*fpath, idx) if f.many else fpath
+                    child = self.item(kind, f.key, item, ipath, base, parent_name, idx)
+                    if child is not None:
+                        add((node, pred, child))
+                        self.prop_locations.setdefault((node, pred), self.key_loc(fpath))
+                continue
+            self.prop_locations.setdefault((node, pred), self.key_loc(fpath))
+            if f.type == "tags":
+                for tkey, tval in value.items():
+                    add((node, P("tagKey"), Literal(tkey)))
+                    text = tval if isinstance(tval, str) else json.dumps(tval)
+                    add((node, pred, Literal(f"{tkey}={text}")))
+                continue
+            values = value if f.many else [value]
+            for idx, one in enumerate(values):
+                vpath = (*fpath, idx) if f.many else fpath
+                if f.type == "ref":
+                    self.refs.append(_Ref(node, pred, f.refs, str(one), vpath))
+                    continue
+                lit = self.literal(f, one, vpath)
+                if lit is not None:
+                    add((node, pred, lit))
+                    if f.predicate == "instanceType" and isinstance(one, str):
+                        hw = hardware_class(one)
+                        if hw:
+                            add((node, P("instanceFamily"), Literal(hw[0])))
+                            add((node, P("hardwareClass"), Literal(hw[1])))
+
+    def literal(self, f: Field, value: Any, path: Path_) -> Literal | None:
+        t = f.type
+        if t == "boolean":
+            return Literal(bool(value))
+        if t == "integer":
+            return Literal(int(value), datatype=XSD.integer)
+        if t == "number":
+            return Literal(Decimal(str(value)), datatype=XSD.decimal)
+        if t == "date":
+            try:
+                return Literal(dt.date.fromisoformat(str(value)))
+            except ValueError:
+                self.errors.add(self.loc(path), f"{describe_date(value)} is not a real date")
+                return None
+        if t == "uri":
+            return Literal(str(value), datatype=XSD.anyURI)
+        if t == "text":
+            return Literal(str(value).strip())
+        return Literal(str(value))
+
+    def item(self, kind: Kind, key: str, item: dict[str, Any], path: Path_, base: URIRef,
+             parent_name: str | None, idx: int) -> URIRef | None:
+        raw = item.get(kind.name_key)
+        name = str(raw) if raw is not None else str(idx)
+        iri = URIRef(f"{base}/{quote(key, safe=_SAFE)}/{quote(name, safe=_SAFE)}")
+        refname = f"{parent_name}/{name}" if parent_name and kind.id in (
+            "model_versions", "variants", "feature_groups", "pipeline_stages",
+            "permissions") else name
+        table = self.names[kind.id]
+        if iri in self.locations:
+            self.errors.add(self.loc((*path, kind.name_key)),
+                            f"the name {json.dumps(name)} is used twice in `{key}` (first at "
+                            f"line {self.locations[iri].line}); names must be unique")
+            return None
+        table.setdefault(refname, iri)
+        self.locations[iri] = self.loc(path)
+        add = self.triples.append
+        add((iri, RDF.type, P(kind.cls)))
+        if kind.id in COMPONENT_KINDS:
+            add((self.root, P("hasComponent"), iri))
+        self.fields(iri, kind.fields, item, path, iri, name)
+        if kind.id == "permissions":
+            self.derive_wildcards(iri, item)
+        elif kind.id == "iam_roles":
+            self.derive_role_wildcards(iri, item)
+        elif kind.id == "attestations":
+            self.derive_attestation(iri, item, path)
+        return iri
+
+    # -- derived facts
+    def derive_wildcards(self, iri: URIRef, item: dict[str, Any]) -> None:
+        actions = item.get("actions") or []
+        resources = item.get("resources") or []
+        allow = item.get("effect", "allow") == "allow"
+        wa = allow and any(a == "*" or str(a).endswith(":*") for a in actions)
+        wr = allow and any(r == "*" for r in resources)
+        self.triples.append((iri, P("hasWildcardAction"), Literal(wa)))
+        self.triples.append((iri, P("hasWildcardResource"), Literal(wr)))
+
+    def derive_role_wildcards(self, iri: URIRef, item: dict[str, Any]) -> None:
+        wa = wr = False
+        for st in item.get("permissions") or []:
+            if st.get("effect", "allow") != "allow":
+                continue
+            wa = wa or any(a == "*" or str(a).endswith(":*") for a in st.get("actions") or [])
+            wr = wr or any(r == "*" for r in st.get("resources") or [])
+        for name in item.get("managed_policies") or []:
+            # AWS managed "FullAccess" and admin policies grant service:* on *
+            if name.endswith("FullAccess") or name in ("AdministratorAccess", "PowerUserAccess"):
+                wa = wr = True
+        self.triples.append((iri, P("hasWildcardAction"), Literal(wa)))
+        self.triples.append((iri, P("hasWildcardResource"), Literal(wr)))
+
+    def derive_attestation(self, iri: URIRef, item: dict[str, Any], path: Path_) -> None:
+        ids, _titles = practice_ids()
+        written = str(item["practice"])
+        new = ids.get(written) or ids.get(written.upper())
+        if new is None:
+            near = difflib.get_close_matches(written.upper(), list(ids), n=3, cutoff=0.5)
+            hint = (" (nearest known: " + ", ".join(near) + ")") if near else ""
+            self.errors.add(self.loc((*path, "practice")),
+                            f"unknown practice id {json.dumps(written)}{hint}")
+        else:
+            self.triples.append((iri, P("attestsPractice"), URIRef(practice_iri(new))))
+        try:
+            when = dt.date.fromisoformat(str(item["date"]))
+        except ValueError:
+            return  # reported by literal()
+        if when > self.as_of:
+            self.errors.add(self.loc((*path, "date")),
+                            f"the attestation date {when} is after the assessment date "
+                            f"{self.as_of}")
+            return
+        self.triples.append((iri, P("ageDays"),
+                             Literal((self.as_of - when).days, datatype=XSD.integer)))
+
+    # -- references
+    def resolve(self) -> None:
+        add = self.triples.append
+        for ref in self.refs:
+            hits = [(k, self.names[k][ref.value]) for k in ref.kinds
+                    if ref.value in self.names[k]]
+            if len(hits) == 1:
+                add((ref.subject, ref.predicate, hits[0][1]))
+                continue
+            where = " or ".join(f"`{k}`" for k in ref.kinds)
+            if not hits:
+                known = [n for k in ref.kinds for n in self.names[k]]
+                close = difflib.get_close_matches(ref.value, known, n=1, cutoff=0.6)
+                hint = f" (did you mean {json.dumps(close[0])}?)" if close else ""
+                if not known:
+                    hint = f" (the file declares no {where})"
+                self.errors.add(self.loc(ref.path),
+                                f"refers to {json.dumps(ref.value)}, which is not the name "
+                                f"of any {where} item{hint}")
+            else:
+                self.errors.add(self.loc(ref.path),
+                                f"{json.dumps(ref.value)} is ambiguous: it names items in "
+                                + " and ".join(f"`{k}`" for k, _ in hits)
+                                + "; rename one of them")
+
+
+def describe_date(value: Any) -> str:
+    return json.dumps(str(value))
+
+
+def lift(data: dict[str, Any], positions: Positions, filename: str | None,
+         as_of: dt.date) -> Lifted:
+    return Lifter(data, positions, filename, as_of).run()

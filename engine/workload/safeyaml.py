@@ -1,0 +1,315 @@
+"""Safe, position-tracking reading of YAML and JSON documents.
+
+YAML is read from PyYAML's *event* stream with an explicit stack (no recursion, no object
+construction), so nothing in the document can run code, expand aliases or exhaust the
+interpreter's stack. Scalars are resolved with the YAML 1.2 core schema (``yes`` and ``no``
+stay strings, dates stay strings: the schema and the lifter check them). Refused: anchors,
+aliases, explicit tags (``!!python/object`` and friends), several documents in one file,
+duplicate keys, non-text keys, nesting deeper than ``MAX_DEPTH``, more than ``MAX_NODES``
+nodes, strings longer than ``MAX_STRING``.
+
+The result is plain data (dict, list, str, int, float, bool, None) plus a table of positions
+keyed by path (a tuple of keys and indexes): where each value starts and where each key is.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from engine.errors import InputError, Location
+
+MAX_DEPTH = 64
+MAX_NODES = 100_000
+MAX_STRING = 100_000
+
+Path_ = tuple[str | int, ...]
+
+# libyaml's event parser when present (iterative and fast), else PyYAML's pure-Python one.
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_INT = re.compile(r"^[-+]?[0-9]{1,30}$")
+_OCT = re.compile(r"^0o[0-7]{1,30}$")
+_HEX = re.compile(r"^0x[0-9a-fA-F]{1,30}$")
+_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_NULL = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+
+
+@dataclass
+class Positions:
+    """Where things are: ``values[path]`` and ``keys[path]`` are (line, column), from 1."""
+
+    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def value(self, path: Path_) -> tuple[int | None, int | None]:
+        """Position of the value at ``path``, else of the nearest enclosing value."""
+        while True:
+            if path in self.values:
+                return self.values[path]
+            if not path:
+                return (None, None)
+            path = path[:-1]
+
+    def key(self, path: Path_) -> tuple[int | None, int | None]:
+        if path in self.keys:
+            return self.keys[path]
+        return self.value(path)
+
+
+def pointer(path: Path_) -> str:
+    """``("endpoints", 0, "instances")`` -> ``endpoints[0].instances``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    if len(out) > 120:
+        out = "…" + out[-119:]
+    return out or "(document)"
+
+
+def _resolve(value: str, plain: bool) -> Any:
+    if not plain:
+        return value
+    if value in _NULL:
+        return None
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    if _INT.match(value):
+        return int(value)
+    if _OCT.match(value):
+        return int(value[2:], 8)
+    if _HEX.match(value):
+        return int(value[2:], 16)
+    if len(value) <= 40 and _FLOAT.match(value) and not value.isdigit():
+        return float(value)
+    return value
+
+
+class _Frame:
+    __slots__ = ("container", "path", "pending_key", "seen")
+
+    def __init__(self, container: Any, path: Path_) -> None:
+        self.container = container
+        self.path = path
+        self.pending_key: str | None = None
+        self.seen: set[str] = set()
+
+
+def _loc(filename: str | None, mark: Any, path: Path_ | None = None) -> Location:
+    line = mark.line + 1 if mark is not None else None
+    col = mark.column + 1 if mark is not None else None
+    return Location(filename, line, col, pointer(path) if path else None)
+
+
+def load_yaml(text: str, filename: str | None = None) -> tuple[Any, Positions]:
+    """Parse one YAML document safely. Raises :class:`InputError`."""
+    pos = Positions()
+    stack: list[_Frame] = []
+    root: Any = None
+    have_root = False
+    documents = 0
+    nodes = 0
+    try:
+        for event in yaml.parse(text, Loader=_LOADER):
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise InputError("a workload file holds one YAML document; found a "
+                                     "second '---'", _loc(filename, event.start_mark))
+                continue
+            if isinstance(event, yaml.AliasEvent):
+                raise InputError(f"YAML aliases (*{event.anchor}) are not allowed in "
+                                 "workload files; repeat the value instead",
+                                 _loc(filename, event.start_mark,
+                                      _current_path(stack)))
+            if not isinstance(event, yaml.NodeEvent) and not isinstance(
+                    event, yaml.CollectionEndEvent):
+                continue
+            if isinstance(event, yaml.CollectionEndEvent):
+                frame = stack.pop()
+                value = frame.container
+                _attach = False
+            else:
+                nodes += 1
+                if nodes > MAX_NODES:
+                    raise InputError(f"the document has more than {MAX_NODES:,} values; "
+                                     "a workload description is far smaller",
+                                     _loc(filename, event.start_mark))
+                if event.anchor is not None:
+                    raise InputError(f"YAML anchors (&{event.anchor}) are not allowed in "
+                                     "workload files; repeat the value instead",
+                                     _loc(filename, event.start_mark, _current_path(stack)))
+                tag = getattr(event, "tag", None)
+                if tag is not None and tag != "!":
+                    raise InputError(f"YAML tags ({tag}) are not allowed in workload files",
+                                     _loc(filename, event.start_mark, _current_path(stack)))
+                _attach = True
+            if _attach:
+                parent = stack[-1] if stack else None
+                if parent is not None and isinstance(parent.container, dict) \
+                        and parent.pending_key is None:
+                    # this node is a key
+                    if not isinstance(event, yaml.ScalarEvent):
+                        raise InputError("keys must be plain text, not lists or mappings",
+                                         _loc(filename, event.start_mark, parent.path))
+                    key = event.value
+                    if key in parent.seen:
+                        raise InputError(f"duplicate key `{key}`",
+                                         _loc(filename, event.start_mark,
+                                              (*parent.path, key)))
+                    parent.seen.add(key)
+                    parent.pending_key = key
+                    pos.keys[(*parent.path, key)] = _pair(event.start_mark)
+                    continue
+                if parent is None:
+                    path: Path_ = ()
+                elif isinstance(parent.container, dict):
+                    assert parent.pending_key is not None
+                    path = (*parent.path, parent.pending_key)
+                else:
+                    path = (*parent.path, len(parent.container))
+                pos.values[path] = _pair(event.start_mark)
+                if isinstance(event, yaml.ScalarEvent):
+                    if len(event.value) > MAX_STRING:
+                        raise InputError(f"a text value is longer than {MAX_STRING:,} "
+                                         "characters", _loc(filename, event.start_mark, path))
+                    value = _resolve(event.value, bool(event.implicit[0]) and not event.style)
+                else:
+                    if len(stack) >= MAX_DEPTH:
+                        raise InputError(f"the document nests deeper than {MAX_DEPTH} levels",
+                                         _loc(filename, event.start_mark, path))
+                    container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
+                    stack.append(_Frame(container, path))
+                    continue
+            # attach a finished value to its parent
+            parent = stack[-1] if stack else None
+            if parent is None:
+                root, have_root = value, True
+            elif isinstance(parent.container, dict):
+                assert parent.pending_key is not None
+                parent.container[parent.pending_key] = value
+                parent.pending_key = None
+            else:
+                parent.container.append(value)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError(f"not valid YAML: {problem}", _loc(filename, mark)) from None
+    except RecursionError:  # pragma: no cover - the event parser does not recurse
+        raise InputError(f"the document nests deeper than {MAX_DEPTH} levels",
+                         Location(filename)) from None
+    if not have_root or root is None:
+        raise InputError("the document is empty; a workload description is a mapping with "
+                         "at least `id` and `name`", Location(filename, 1, 1))
+    return root, pos
+
+
+def _pair(mark: Any) -> tuple[int, int]:
+    return (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+
+
+def _current_path(stack: list[_Frame]) -> Path_:
+    if not stack:
+        return ()
+    top = stack[-1]
+    if isinstance(top.container, dict) and top.pending_key is not None:
+        return (*top.path, top.pending_key)
+    return top.path
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def load_json(text: str, filename: str | None = None) -> tuple[Any, Positions]:
+    """Parse JSON strictly (no NaN, no duplicate keys, bounded depth), with positions.
+
+    The data comes from :mod:`json`; positions come from the YAML event reader when it
+    can read the same text (JSON is YAML), else they are left out.
+    """
+    _check_json_depth(text, filename)
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for k, v in items:
+            if k in out:
+                raise ValueError(f"duplicate key `{k}`")
+            out[k] = v
+        return out
+
+    try:
+        data = json.loads(text, object_pairs_hook=pairs, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg}",
+                         Location(filename, exc.lineno, exc.colno)) from None
+    except ValueError as exc:
+        raise InputError(f"not valid JSON: {exc}", Location(filename)) from None
+    except RecursionError:
+        raise InputError(f"the document nests deeper than {MAX_DEPTH} levels",
+                         Location(filename)) from None
+    _check_sizes(data, filename)
+    try:
+        _, pos = load_yaml(text, filename)
+    except InputError:
+        pos = Positions()
+    if data is None or data == "" or data == {} or data == []:
+        raise InputError("the document is empty; a workload description is a mapping with "
+                         "at least `id` and `name`", Location(filename, 1, 1))
+    return data, pos
+
+
+def _check_json_depth(text: str, filename: str | None) -> None:
+    """Cheap bracket count outside strings, before json recurses."""
+    depth = 0
+    in_str = False
+    esc = False
+    line = 1
+    for ch in text:
+        if in_str:
+            if esc:
+                esc = False
+            elif ch == "\\":
+                esc = True
+            elif ch == '"':
+                in_str = False
+            continue
+        if ch == '"':
+            in_str = True
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise InputError(f"the document nests deeper than {MAX_DEPTH} levels",
+                                 Location(filename, line))
+        elif ch in "]}":
+            depth -= 1
+        elif ch == "\n":
+            line += 1
+
+
+def _check_sizes(data: Any, filename: str | None) -> None:
+    count = 0
+    todo = [data]
+    while todo:
+        item = todo.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise InputError(f"the document has more than {MAX_NODES:,} values; a workload "
+                             "description is far smaller", Location(filename))
+        if isinstance(item, dict):
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
+        elif isinstance(item, str) and len(item) > MAX_STRING:
+            raise InputError(f"a text value is longer than {MAX_STRING:,} characters",
+                             Location(filename))
