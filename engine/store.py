@@ -262,6 +262,7 @@ class Store:
         self.lock_path = self.root / "lock"
         self._thread_lock = threading.Lock()  # serialises this instance's threads cheaply
         self.repairs: list[str] = []
+        self._chain_cache: tuple[int, int, tuple[AuditEntry, ...]] | None = None
         self._init_layout()
         with self._locked():
             self.repairs = self._recover()
@@ -371,15 +372,32 @@ class Store:
             lines.pop()
         return lines
 
-    def _parse_chain(self) -> list[AuditEntry]:
-        """Every audit entry, checking sequence and hash chain; raise on the first break."""
-        entries: list[AuditEntry] = []
-        prev = GENESIS
-        raw = self.log_path.read_bytes()
-        if raw and not raw.endswith(b"\n"):
+    def _parse_chain(self, *, full: bool = True) -> list[AuditEntry]:
+        """Every audit entry, checking sequence and hash chain; raise on the first break.
+
+        ``full=False`` (plain reads) re-uses the entries this instance already checked and
+        parses only lines appended since, and ignores a partial last line (a change still
+        being written, or one a crash interrupted: not committed either way). ``verify``
+        and ``open`` always check the whole file.
+        """
+        with open(self.log_path, "rb") as fh:
+            ino = os.fstat(fh.fileno()).st_ino
+            cache = self._chain_cache
+            if (not full and cache is not None and cache[0] == ino
+                    and os.fstat(fh.fileno()).st_size >= cache[1]):
+                _ino, offset, cached = cache
+                fh.seek(offset)
+                entries = list(cached)
+            else:
+                offset, entries = 0, []
+            raw = fh.read()
+        complete = raw[: raw.rfind(b"\n") + 1]
+        if full and complete != raw:
             raise StoreCorrupt("audit log ends in a partial line", self.log_path,
                                raw.count(b"\n") + 1)
-        for number, line in enumerate(self._read_lines(), start=1):
+        prev = entries[-1].hash if entries else GENESIS
+        lines = complete.split(b"\n")[:-1] if complete else []
+        for number, line in enumerate(lines, start=len(entries) + 1):
             try:
                 data = json.loads(line)
                 entry = AuditEntry(**data, hash=_sha256(line))
@@ -398,6 +416,7 @@ class Store:
                                    self.log_path, number)
             entries.append(entry)
             prev = entry.hash
+        self._chain_cache = (ino, offset + len(complete), tuple(entries))
         return entries
 
     def _verify_chain(self) -> list[AuditEntry]:
@@ -708,7 +727,7 @@ class Store:
             return self._select(collection, name)
 
     def _select(self, collection: str | None, name: str | None) -> list[AuditEntry]:
-        return [e for e in self._parse_chain()
+        return [e for e in self._parse_chain(full=False)
                 if (collection is None or e.collection == collection)
                 and (name is None or e.name == name)]
 
@@ -753,6 +772,7 @@ class Store:
         """Check the audit chain (raises :class:`StoreCorrupt`), every pointer and object."""
         report = VerifyReport()
         with self._locked():
+            self._drop_partial_tail()
             entries = self._verify_chain()
         report.entries = len(entries)
         latest: dict[tuple[str, str], str | None] = {}
