@@ -37,6 +37,21 @@ KNOWN_REFERENCE_FAILURES: dict[str, str] = {
     ),
 }
 
+#: W3C tests the fast backend gets wrong on its own (not routed), with the cause.
+KNOWN_FAST_FAILURES: dict[str, str] = {
+    "core/property/uniqueLang-002": (
+        'rdflib normalises "1"^^xsd:boolean to "true" while parsing the shapes graph, so an '
+        "engine fed rdflib graphs cannot tell them apart"
+    ),
+}
+
+
+def known_failure(test_id: str, backend: str, routed: bool) -> str | None:
+    """Why a test is expected to fail on this backend, or None if it must pass."""
+    if backend == "reference" or routed:
+        return KNOWN_REFERENCE_FAILURES.get(test_id)
+    return KNOWN_FAST_FAILURES.get(test_id)
+
 
 @dataclass
 class W3CTest:
@@ -61,7 +76,7 @@ def _parse(path: Path, cache: dict[Path, rdflib.Graph]) -> rdflib.Graph:
     return cache[path]
 
 
-def _uri_to_path(node: Node) -> Path:
+def _uri_to_path(node: Node | None) -> Path:
     text = str(node)
     if not text.startswith("file://"):
         raise ValueError(f"test graph outside the suite folder: {text}")
@@ -201,14 +216,15 @@ class Outcome:
 
 def run_test(test: W3CTest, backend: str) -> Outcome:
     """Validate one test on one backend and compare the report the standard way."""
+    routed = False
     try:
         prepared = get_backend(backend).prepare(test.shapes)  # type: ignore[arg-type]
         routed = bool(prepared.unsupported)
         results = prepared.validate(test.data)
     except Exception as exc:  # a sht:Failure test passes exactly when the engine refuses
         if test.expects_failure:
-            return Outcome(test, backend, True, detail=f"refused: {type(exc).__name__}")
-        return Outcome(test, backend, False, detail=f"{type(exc).__name__}: {exc}")
+            return Outcome(test, backend, True, routed, detail=f"refused: {type(exc).__name__}")
+        return Outcome(test, backend, False, routed, detail=f"{type(exc).__name__}: {exc}")
     if test.expects_failure:
         return Outcome(test, backend, False, routed, "expected a failure, got a report")
     conforms, expected, with_messages = expected_results(test)
@@ -253,11 +269,11 @@ def markdown(outcomes: list[Outcome]) -> str:
     lines.append("| **total** | " + " | ".join(f"**{n}**" for n in totals) + " |")
     failed = [o for o in outcomes if not o.passed]
     routed = sorted({o.test.id for o in outcomes if o.routed})
-    lines += ["", "## Not passed", ""]
+    lines += ["", "## Not passed (all known, with the cause)", ""]
     if not failed:
         lines.append("None.")
     for o in failed:
-        reason = KNOWN_REFERENCE_FAILURES.get(o.test.id, o.detail) if o.backend == "reference" else o.detail
+        reason = known_failure(o.test.id, o.backend, o.routed) or f"unexpected: {o.detail}"
         lines.append(f"- `{o.test.id}` ({o.backend}): {reason}")
     lines += ["", "## Routed to the reference engine by the fast backend's gate", ""]
     lines += [f"- `{t}`" for t in routed] or ["None."]

@@ -12,7 +12,14 @@ from pathlib import Path
 import pytest
 from conftest import require
 
-from engine.shacl.conformance import KNOWN_REFERENCE_FAILURES, W3CTest, load_suite, run_test
+from engine.shacl.conformance import (
+    KNOWN_FAST_FAILURES,
+    KNOWN_REFERENCE_FAILURES,
+    W3CTest,
+    known_failure,
+    load_suite,
+    run_test,
+)
 
 SUITE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "w3c-shacl-tests"
 
@@ -35,7 +42,7 @@ def test_suite_is_present_and_complete() -> None:
 
 def test_known_failures_name_real_tests() -> None:
     require(bool(TESTS), "W3C SHACL tests not found")
-    assert set(KNOWN_REFERENCE_FAILURES) <= {t.id for t in TESTS}
+    assert set(KNOWN_REFERENCE_FAILURES) | set(KNOWN_FAST_FAILURES) <= {t.id for t in TESTS}
 
 
 def _explain(outcome: object) -> str:
@@ -50,8 +57,8 @@ def _explain(outcome: object) -> str:
 @pytest.mark.parametrize("test", TESTS, ids=[t.id for t in TESTS])
 def test_w3c(test: W3CTest, backend: str) -> None:
     outcome = run_test(test, backend)
-    reason = KNOWN_REFERENCE_FAILURES.get(test.id)
-    if reason and (backend == "reference" or outcome.routed):
+    reason = known_failure(test.id, backend, outcome.routed)
+    if reason:
         # Strict: a known failure that starts passing must be removed from the list.
         assert not outcome.passed, f"{test.id} now passes on {backend}: drop it from the list"
         pytest.xfail(reason)

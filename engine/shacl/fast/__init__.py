@@ -1,20 +1,183 @@
-"""Fast backend: shapes compiled once to SPARQL and run by Oxigraph."""
+"""Fast backend: the shapes graph compiled once to SPARQL, run by Oxigraph.
+
+The gate keeps it honest. Shapes the compiler cannot translate (see ``model``) are listed in
+``Prepared.unsupported`` and validated by the reference engine, restricted to exactly those
+shapes; data graphs whose literals Oxigraph would not store faithfully go to the reference
+engine whole. Either way the caller gets one merged list per data graph, never a silent pass.
+"""
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable, Iterator
 from typing import Any
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.namespace import OWL, RDF, RDFS, SH
+from rdflib.term import Node
+
+from engine.shacl.base import RawResult
+from engine.shacl.fast.compiler import GRAPH_MARK, Compiler, Evaluator, closure, message_texts
+from engine.shacl.fast.model import Shape, ShapesModel
+from engine.shacl.fast.terms import GraphTerms, named
+from engine.shacl.reference import ReferencePrepared
+
+#: Graphs per Oxigraph store in validate_many; large enough that each compiled query runs
+#: over many workloads at once, small enough to bound memory (see benchmarks/engines.py).
+BATCH = 2000
+_TARGET_PREDICATES = (SH.targetNode, SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf,
+                      SH.target)
+
+_prepared_cache: dict[tuple[Any, ...], FastPrepared] = {}
+
+
+def _content_key(g: rdflib.Graph | None) -> Any:
+    if g is None:
+        return None
+    # Graph identity plus size catches the usual reuse; content hashing of a large graph
+    # would cost more than compiling it again.
+    return (id(g), len(g))
+
+
+class FastPrepared:
+    def __init__(self, shapes: rdflib.Graph, ontology: rdflib.Graph | None,
+                 gate: bool = True) -> None:
+        if not isinstance(shapes, rdflib.Graph):
+            raise TypeError("shapes must be a parsed rdflib.Graph")
+        self.shapes = shapes
+        self.ontology = ontology
+        self.model = ShapesModel(shapes)
+        self.compiled = [s for s in self.model.top if not s.unsupported]
+        routed = [s for s in self.model.top if s.unsupported]
+        self.unsupported: list[tuple[Node, str]] = [(s.node, s.unsupported or "") for s in routed]
+        if routed and not gate:
+            raise NotImplementedError("fast backend without gate cannot validate: "
+                                      + "; ".join(r for _, r in self.unsupported))
+        self._reference_part = (ReferencePrepared(self._only(routed), ontology)
+                                if routed else None)
+        self._reference_all: ReferencePrepared | None = None
+        onto_pairs = list(ontology.subject_objects(RDFS.subClassOf)) if ontology is not None else []
+        self._ontology_subclass = onto_pairs
+        self._closure = closure(onto_pairs)
+        self._compilers: dict[bool, Compiler] = {}
+
+    def _only(self, keep: list[Shape]) -> rdflib.Graph:
+        """A copy of the shapes graph where only ``keep`` shapes have targets."""
+        keep_nodes = {s.node for s in keep}
+        g = rdflib.Graph()
+        for prefix, ns in self.shapes.namespaces():
+            g.bind(prefix, ns, override=True)
+        for s, p, o in self.shapes:
+            if s not in keep_nodes and s in self._top_nodes:
+                if p in _TARGET_PREDICATES:
+                    continue
+                if p == RDF.type and o in (RDFS.Class, OWL.Class):
+                    continue
+            g.add((s, p, o))
+        return g
+
+    @property
+    def _top_nodes(self) -> set[Node]:
+        return {s.node for s in self.model.top}
+
+    def compiler(self, data_subclass: bool) -> Compiler:
+        comp = self._compilers.get(data_subclass)
+        if comp is None:
+            comp = self._compilers[data_subclass] = Compiler(self.model, self._closure,
+                                                             data_subclass)
+        return comp
+
+    def reference_all(self) -> ReferencePrepared:
+        if self._reference_all is None:
+            self._reference_all = ReferencePrepared(self.shapes, self.ontology)
+        return self._reference_all
+
+    def validate(self, data: rdflib.Graph) -> list[RawResult]:
+        return next(self.validate_many([data]))
+
+    def validate_many(self, datas: Iterable[rdflib.Graph]) -> Iterator[list[RawResult]]:
+        it = iter(datas)
+        while True:
+            chunk = list(itertools.islice(it, BATCH))
+            if not chunk:
+                return
+            yield from self._batch(chunk)
+
+    def _batch(self, datas: list[rdflib.Graph]) -> list[list[RawResult]]:
+        for d in datas:
+            if not isinstance(d, rdflib.Graph):
+                raise TypeError("data must be a parsed rdflib.Graph")
+        store = ox.Store()
+        terms: list[GraphTerms] = []
+        names: list[ox.NamedNode] = []
+        data_subclass = False
+        quads: list[ox.Quad] = []
+        mark = named(GRAPH_MARK)
+        rdf_type = named(str(RDF.type))
+        for i, d in enumerate(datas):
+            gt = GraphTerms()
+            name = named(f"urn:mlwa:shacl:graph:{i}")
+            gquads = gt.quads(d, name)
+            terms.append(gt)
+            names.append(name)
+            if gt.lossy:
+                continue
+            if gt.has_subclass:
+                data_subclass = True
+                gquads.extend(ox.Quad(gt.to_ox(s), named(str(RDFS.subClassOf)), gt.to_ox(o), name)  # type: ignore[arg-type]
+                              for s, o in self._ontology_subclass)
+            quads.extend(gquads)
+            quads.append(ox.Quad(name, rdf_type, mark))
+        store.extend(quads)
+        evaluator = Evaluator(self.compiler(data_subclass), store)
+        findings = evaluator.run(self.compiled)
+        by_graph: dict[Any, list[Any]] = {}
+        for f in findings:
+            by_graph.setdefault(f.graph, []).append(f)
+        out: list[list[RawResult]] = []
+        for d, gt, name in zip(datas, terms, names, strict=True):
+            if gt.lossy or name in evaluator.needs_reference:
+                out.append(self.reference_all().validate(d))
+                continue
+            results = self._to_raw(by_graph.get(name, []), gt)
+            if self._reference_part is not None:
+                results.extend(self._reference_part.validate(d))
+            out.append(results)
+        return out
+
+    @staticmethod
+    def _to_raw(findings: list[Any], gt: GraphTerms) -> list[RawResult]:
+        seen: dict[tuple[Any, ...], RawResult] = {}
+        for f in findings:
+            path = gt.from_ox(f.path_term) if f.path_term is not None else f.shape.path
+            r = RawResult(
+                focus=gt.from_ox(f.focus),
+                path=path,
+                value=gt.from_ox(f.value) if f.value is not None else None,
+                source_shape=f.shape.node,
+                component=f.component,
+                severity=f.shape.severity,
+                messages=message_texts(f),
+                source_constraint=f.constraint,
+            )
+            seen.setdefault((r.focus, r.path, r.value, id(f.shape), r.component,
+                             r.source_constraint, r.messages), r)
+        return list(seen.values())
 
 
 class FastBackend:
-    """Placeholder until the compiler lands: everything goes through the reference engine."""
-
     def __init__(self, gate: bool = True, name: str = "fast") -> None:
         self.name = name
         self.gate = gate
 
-    def prepare(self, shapes: Any, ontology: Any = None) -> Any:
-        from engine.shacl.reference import ReferencePrepared
-
-        prepared = ReferencePrepared(shapes, ontology)
-        prepared.unsupported = [(s, "fast compiler not available yet") for s in ()]
+    def prepare(self, shapes: rdflib.Graph, ontology: rdflib.Graph | None = None) -> FastPrepared:
+        key = (_content_key(shapes), _content_key(ontology), self.gate)
+        cached = _prepared_cache.get(key)
+        if cached is not None and cached.shapes is shapes and cached.ontology is ontology:
+            return cached
+        prepared = FastPrepared(shapes, ontology, self.gate)
+        if len(_prepared_cache) > 16:
+            _prepared_cache.clear()
+        _prepared_cache[key] = prepared
         return prepared

@@ -1,0 +1,458 @@
+"""SHACL Core compiled to SPARQL and run by Oxigraph over many data graphs at once.
+
+Every data graph sits in its own named graph ``?g``; every query is written so that all of
+its triple patterns stay inside ``GRAPH ?g``, so one query answers for the whole batch and
+results come back grouped by graph. (We never put a sub-select inside ``GRAPH ?g``:
+pyoxigraph 0.5.13 leaves ``?g`` unbound there, which would leak rows across graphs.)
+
+Constraint components that only look at value nodes become one filtering query each.
+Shape-valued components (sh:node, sh:not, sh:and, sh:or, sh:xone, sh:qualifiedValueShape)
+ask which candidate nodes violate the nested shape, with the same queries driven by a
+composed focus pattern, and combine the answers in Python: boolean logic over sets is
+clearer there than nested FILTER NOT EXISTS, and the nested shape is queried once per batch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib.namespace import RDF, SH, XSD
+from rdflib.term import BNode, Literal, Node, URIRef
+
+from engine.shacl.fast.model import TRUE, Constraint, Shape, ShapesModel, Unsupported
+from engine.shacl.fast.sparql import SparqlConstraint, render_message
+from engine.shacl.fast.terms import sparql_term
+
+GRAPH_MARK = "urn:mlwa:shacl:DataGraph"
+RDF_TYPE = RDF.type.n3()
+SUBCLASS = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
+#: Datatypes whose well-formedness Oxigraph can test by casting a literal to its own type.
+CASTABLE = frozenset(
+    XSD[n] for n in ["boolean", "integer", "decimal", "float", "double", "date", "dateTime", "time", "duration", "dayTimeDuration", "yearMonthDuration"]
+)
+
+# A row of a constraint query: graph, focus node, value node (or None), path (or None).
+Row = tuple[Any, Any, Any, Any]
+Pair = tuple[Any, Any]
+
+
+@dataclass(frozen=True)
+class Focus:
+    """Where focus nodes come from: a shape's targets, or the value nodes of another focus.
+
+    ``pattern(var)`` is a SPARQL group binding ``?g`` and ``var``; its text doubles as a
+    cache key because it fully determines the focus set.
+    """
+
+    build: Callable[[str], str]
+    key: str
+
+    def pattern(self, var: str) -> str:
+        return self.build(var)
+
+
+def _subjects_of(pred: str) -> Callable[[str], str]:
+    return lambda v: f"{{ GRAPH ?g {{ {v} {pred} {v}_o }} }}"
+
+
+def _objects_of(pred: str) -> Callable[[str], str]:
+    return lambda v: f"{{ GRAPH ?g {{ {v}_s {pred} {v} }} }}"
+
+
+def _values(var: str, terms: Iterable[str]) -> str:
+    return f"VALUES {var} {{ {' '.join(terms)} }}"
+
+
+class Compiler:
+    """Query text for one shapes model; pure string building, cached, store-independent."""
+
+    def __init__(self, model: ShapesModel, class_closure: dict[URIRef, set[URIRef]],
+                 data_subclass: bool) -> None:
+        self.model = model
+        self.closure = class_closure
+        self.data_subclass = data_subclass
+        self.cache: dict[tuple[Any, ...], str] = {}
+
+    # --- focus nodes -------------------------------------------------------------------
+    def instance_of(self, var: str, classes: Iterable[URIRef]) -> str:
+        """``var`` is a SHACL instance of one of ``classes`` (subclasses from ontology + data)."""
+        classes = list(classes)
+        sub: set[URIRef] = set()
+        for c in classes:
+            sub |= self.closure.get(c, {c})
+        t = var + "_t"
+        text = f"{{ GRAPH ?g {{ {var} {RDF_TYPE} {t} }} {_values(t, sorted(x.n3() for x in sub))} }}"
+        if self.data_subclass:
+            t2 = var + "_u"
+            text += (f" UNION {{ GRAPH ?g {{ {var} {RDF_TYPE}/{SUBCLASS}* {t2} }} "
+                     f"{_values(t2, sorted(x.n3() for x in sub))} }}")
+        return text
+
+    def target_focus(self, shape: Shape) -> Focus:
+        branches: list[Callable[[str], str]] = []
+        if shape.target_nodes:
+            if any(isinstance(n, BNode) for n in shape.target_nodes):
+                raise Unsupported("blank node as sh:targetNode")
+            nodes = sorted(sparql_term(n) for n in shape.target_nodes)
+            branches.append(lambda v: f"{{ ?g a <{GRAPH_MARK}> . {_values(v, nodes)} }}")
+        if shape.target_classes:
+            classes = [c for c in shape.target_classes if isinstance(c, URIRef)]
+            branches.append(lambda v: self.instance_of(v, classes))
+        for p in shape.target_subjects_of:
+            branches.append(_subjects_of(p.n3()))
+        for p in shape.target_objects_of:
+            branches.append(_objects_of(p.n3()))
+
+        def build(v: str) -> str:
+            union = " UNION ".join(b(v) for b in branches)
+            return f"{{ SELECT DISTINCT ?g {v} WHERE {{ {union} }} }}"
+
+        return Focus(build, build("?this"))
+
+    def values_focus(self, focus: Focus, shape: Shape) -> Focus:
+        """The value nodes of ``shape`` for the focus nodes of ``focus``."""
+        if shape.sparql_path is None:
+            return focus
+        path = shape.sparql_path
+
+        def build(v: str) -> str:
+            inner = v + "_f"
+            return (f"{{ SELECT DISTINCT ?g {v} WHERE {{ {focus.pattern(inner)} "
+                    f"GRAPH ?g {{ {inner} {path} {v} }} }} }}")
+
+        return Focus(build, build("?this"))
+
+    # --- value nodes -------------------------------------------------------------------
+    @staticmethod
+    def value_nodes(shape: Shape, this: str, value: str) -> str:
+        if shape.sparql_path is None:
+            return f"BIND({this} AS {value})"
+        return f"GRAPH ?g {{ {this} {shape.sparql_path} {value} }}"
+
+    @staticmethod
+    def has_value_node(shape: Shape, this: str, value: str) -> str:
+        if shape.sparql_path is None:
+            return f"sameTerm({this}, {value})"
+        return f"EXISTS {{ GRAPH ?g {{ {this} {shape.sparql_path} {value} }} }}"
+
+    # --- one constraint ----------------------------------------------------------------
+    def query(self, shape: Shape, c: Constraint, focus: Focus) -> str:
+        key = (id(shape), id(c), focus.key)
+        text = self.cache.get(key)
+        if text is None:
+            text = self.cache[key] = self._query(shape, c, focus)
+        return text
+
+    def _value_filter(self, shape: Shape, focus: Focus, cond: str) -> str:
+        return (f"SELECT DISTINCT ?g ?this ?value WHERE {{ {focus.pattern('?this')} "
+                f"{self.value_nodes(shape, '?this', '?value')} FILTER({cond}) }}")
+
+    def _query(self, shape: Shape, c: Constraint, focus: Focus) -> str:
+        p, v = c.param, c.value
+        F = focus.pattern("?this")
+        if p == SH["class"]:
+            return (f"SELECT DISTINCT ?g ?this ?value WHERE {{ {F} "
+                    f"{self.value_nodes(shape, '?this', '?value')} "
+                    f"FILTER NOT EXISTS {{ {self.instance_of('?value', [v])} }} }}")
+        if p == SH.datatype:
+            return self._value_filter(shape, focus, f"!({self.datatype_ok('?value', v)})")
+        if p == SH.nodeKind:
+            return self._value_filter(shape, focus, f"!({_NODE_KINDS[v]})")
+        if p in _COMPARE:
+            op = _COMPARE[p]
+            return self._value_filter(
+                shape, focus, f"!COALESCE(?value {op} {sparql_term(v)}, false)")
+        if p in (SH.minLength, SH.maxLength):
+            op = ">=" if p == SH.minLength else "<="
+            return self._value_filter(
+                shape, focus,
+                f"isBlank(?value) || !COALESCE(STRLEN(STR(?value)) {op} {int(v)}, false)")
+        if p == SH.pattern:
+            pat, flags = v
+            return self._value_filter(
+                shape, focus,
+                f"isBlank(?value) || !COALESCE(REGEX(STR(?value), {Literal(pat).n3()}, "
+                f"{Literal(flags).n3()}), false)")
+        if p == SH.languageIn:
+            tests = " || ".join(f"langMatches(lang(?value), {Literal(str(t)).n3()})" for t in v)
+            return self._value_filter(shape, focus, f"!isLiteral(?value) || !({tests or 'false'})")
+        if p == SH["in"]:
+            tests = " || ".join(f"sameTerm(?value, {sparql_term(t)})" for t in v)
+            return self._value_filter(shape, focus, f"!({tests or 'false'})")
+        if p == SH.hasValue:
+            if shape.sparql_path is None:  # reported without a value, like pySHACL and the suite
+                return (f"SELECT DISTINCT ?g ?this WHERE {{ {F} "
+                        f"FILTER(!sameTerm(?this, {sparql_term(v)})) }}")
+            return (f"SELECT DISTINCT ?g ?this WHERE {{ {F} FILTER NOT EXISTS {{ "
+                    f"GRAPH ?g {{ ?this {shape.sparql_path} ?hv }} "
+                    f"FILTER(sameTerm(?hv, {sparql_term(v)})) }} }}")
+        if p in (SH.minCount, SH.maxCount):
+            op = "<" if p == SH.minCount else ">"
+            return (f"SELECT ?g ?this WHERE {{ {F} OPTIONAL {{ "
+                    f"GRAPH ?g {{ ?this {shape.sparql_path} ?value }} }} }} "
+                    f"GROUP BY ?g ?this HAVING (COUNT(DISTINCT ?value) {op} {int(v)})")
+        if p == SH.uniqueLang:
+            return (f"SELECT DISTINCT ?g ?this (LCASE(lang(?a)) AS ?lang) WHERE {{ {F} "
+                    f"GRAPH ?g {{ ?this {shape.sparql_path} ?a . ?this {shape.sparql_path} ?b }} "
+                    f"FILTER(!sameTerm(?a, ?b) && lang(?a) != \"\" && "
+                    f"LCASE(lang(?a)) = LCASE(lang(?b))) }}")
+        if p == SH.equals:
+            vn = self.value_nodes(shape, "?this", "?value")
+            other = f"GRAPH ?g {{ ?this {v.n3()} ?value }}"
+            # F sits inside each branch: a BIND in a branch only sees that branch's bindings.
+            return (f"SELECT DISTINCT ?g ?this ?value WHERE {{ {{ {F} {vn} FILTER NOT EXISTS "
+                    f"{{ {other} }} }} UNION {{ {F} {other} FILTER(!("
+                    f"{self.has_value_node(shape, '?this', '?value')})) }} }}")
+        if p == SH.disjoint:
+            return (f"SELECT DISTINCT ?g ?this ?value WHERE {{ {F} "
+                    f"{self.value_nodes(shape, '?this', '?value')} "
+                    f"GRAPH ?g {{ ?this {v.n3()} ?value }} }}")
+        if p in (SH.lessThan, SH.lessThanOrEquals):
+            op = "<" if p == SH.lessThan else "<="
+            return (f"SELECT DISTINCT ?g ?this ?value WHERE {{ {F} "
+                    f"{self.value_nodes(shape, '?this', '?value')} "
+                    f"GRAPH ?g {{ ?this {v.n3()} ?o }} FILTER(!COALESCE(?value {op} ?o, false)) }}")
+        if p == SH.closed:
+            allowed = sorted(a.n3() for a in self.model.closed_allowed(shape))
+            not_in = f"FILTER(?path NOT IN ({', '.join(allowed)}))" if allowed else ""
+            return (f"SELECT DISTINCT ?g ?this ?value ?path WHERE {{ {F} "
+                    f"{self.value_nodes(shape, '?this', '?vn')} "
+                    f"GRAPH ?g {{ ?vn ?path ?value }} {not_in} }}")
+        if p in _SHAPE_PARAMS:  # candidates only; the verdict comes from the nested shape
+            return (f"SELECT DISTINCT ?g ?this ?value WHERE {{ {F} "
+                    f"{self.value_nodes(shape, '?this', '?value')} }}")
+        raise Unsupported(f"no translation for {p}")
+
+    @staticmethod
+    def datatype_ok(var: str, dt: Node) -> str:
+        if dt == RDF.langString:
+            return f"isLiteral({var}) && lang({var}) != \"\""
+        if not isinstance(dt, URIRef):
+            return "false"
+        test = f"isLiteral({var}) && sameTerm(datatype({var}), {dt.n3()})"
+        if dt in CASTABLE:
+            test += f" && COALESCE(isLiteral({dt.n3()}({var})), false)"
+        return test
+
+    def focus_query(self, focus: Focus) -> str:
+        return f"SELECT DISTINCT ?g ?this WHERE {{ {focus.pattern('?this')} }}"
+
+    def pairs_query(self, focus: Focus, shape: Shape) -> str:
+        return (f"SELECT DISTINCT ?g ?this ?value WHERE {{ {focus.pattern('?this')} "
+                f"{self.value_nodes(shape, '?this', '?value')} }}")
+
+
+_NODE_KINDS = {
+    SH.IRI: "isIRI(?value)",
+    SH.BlankNode: "isBlank(?value)",
+    SH.Literal: "isLiteral(?value)",
+    SH.BlankNodeOrIRI: "isBlank(?value) || isIRI(?value)",
+    SH.BlankNodeOrLiteral: "isBlank(?value) || isLiteral(?value)",
+    SH.IRIOrLiteral: "isIRI(?value) || isLiteral(?value)",
+}
+_COMPARE = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">",
+            SH.maxExclusive: "<"}
+_SHAPE_PARAMS = {SH["not"], SH["and"], SH["or"], SH.xone, SH.node, SH.qualifiedValueShape}
+
+
+@dataclass
+class Finding:
+    """A result before it is mapped back to the caller's terms (Oxigraph terms here)."""
+
+    graph: Any
+    focus: Any
+    value: Any
+    path_term: Any  # Oxigraph term of a dynamic path (sh:closed, SPARQL ?path) or None
+    shape: Shape
+    component: URIRef
+    messages: tuple[str, ...]
+    constraint: Node | None = None
+    bindings: dict[str, Any] | None = None
+
+
+class Evaluator:
+    """Runs a compiled shapes model over one Oxigraph store holding a batch of graphs."""
+
+    def __init__(self, compiler: Compiler, store: ox.Store) -> None:
+        self.c = compiler
+        self.store = store
+        self._violators: dict[tuple[int, str], set[Pair]] = {}
+        #: graphs the compiled queries could not answer exactly; validated by the reference
+        self.needs_reference: set[Any] = set()
+
+    def select(self, query: str, **kwargs: Any) -> Any:
+        return self.store.query(query, **kwargs)
+
+    # --- rows of one constraint --------------------------------------------------------
+    def rows(self, shape: Shape, c: Constraint, focus: Focus) -> list[Row]:
+        q = self.c.query(shape, c, focus)
+        sols = self.select(q)
+        p = c.param
+        if p in _SHAPE_PARAMS:
+            cands = [(s["g"], s["this"], s["value"]) for s in sols]
+            return self._shape_rows(shape, c, focus, cands)
+        out: list[Row] = []
+        has_value = any(v.value == "value" for v in sols.variables)
+        for s in sols:
+            value = s["value"] if has_value else None
+            path = s["path"] if p == SH.closed else None
+            out.append((s["g"], s["this"], value, path))
+        return out
+
+    def _shape_rows(self, shape: Shape, c: Constraint, focus: Focus,
+                    cands: list[tuple[Any, Any, Any]]) -> list[Row]:
+        vfocus = self.c.values_focus(focus, shape)
+        p, v = c.param, c.value
+        if p == SH.qualifiedValueShape:
+            return self._qualified(shape, c, focus, vfocus, cands)
+        members = v if isinstance(v, list) else [v]
+        bad = [self.violators(m, vfocus) for m in members]
+
+        def fails(g: Any, node: Any) -> bool:
+            k = (g, node)
+            if p == SH.node or p == SH["and"]:
+                return any(k in b for b in bad)
+            if p == SH["not"]:
+                return k not in bad[0]
+            if p == SH["or"]:
+                return all(k in b for b in bad)
+            return sum(k not in b for b in bad) != 1  # xone
+
+        return [(g, this, val, None) for g, this, val in cands if fails(g, val)]
+
+    def _qualified(self, shape: Shape, c: Constraint, focus: Focus, vfocus: Focus,
+                   cands: list[tuple[Any, Any, Any]]) -> list[Row]:
+        spec = c.value
+        bad_q = self.violators(spec["shape"], vfocus)
+        bad_sibs = [self.violators(s, vfocus) for s in spec["siblings"]]
+        counts: Counter[Pair] = Counter()
+        for g, this, val in cands:
+            k = (g, val)
+            if k in bad_q:
+                continue
+            if any(k not in b for b in bad_sibs):
+                continue  # conforms to a sibling shape: not counted when disjoint
+            counts[(g, this)] += 1
+        out: list[Row] = []
+        for s in self.select(self.c.focus_query(focus)):
+            n = counts.get((s["g"], s["this"]), 0)
+            if spec["min"] is not None and n < spec["min"]:
+                out.append((s["g"], s["this"], None, SH.QualifiedMinCountConstraintComponent))
+            if spec["max"] is not None and n > spec["max"]:
+                out.append((s["g"], s["this"], None, SH.QualifiedMaxCountConstraintComponent))
+        return out
+
+    # --- nested conformance ------------------------------------------------------------
+    def violators(self, shape: Shape, focus: Focus) -> set[Pair]:
+        """(graph, node) pairs among ``focus`` that do not conform to ``shape``."""
+        key = (id(shape), focus.key)
+        if key in self._violators:
+            return self._violators[key]
+        bad: set[Pair] = set()
+        if not shape.deactivated:
+            for c in shape.constraints:
+                bad.update((r[0], r[1]) for r in self.rows(shape, c, focus))
+            for prop in shape.properties:
+                if shape.sparql_path is None:
+                    bad |= self.violators(prop, focus)
+                else:
+                    inner = self.violators(prop, self.c.values_focus(focus, shape))
+                    for s in self.select(self.c.pairs_query(focus, shape)):
+                        if (s["g"], s["value"]) in inner:
+                            bad.add((s["g"], s["this"]))
+            for sc in shape.sparql:
+                bad.update((f.graph, f.focus) for f in self.sparql_findings(shape, sc, focus))
+        self._violators[key] = bad
+        return bad
+
+    # --- SHACL-SPARQL --------------------------------------------------------------------
+    def sparql_findings(self, shape: Shape, sc: SparqlConstraint, focus: Focus) -> list[Finding]:
+        if sc.deactivated:
+            return []
+        out = []
+        this_var = ox.Variable("this")
+        for s in self.select(self.c.focus_query(focus)):
+            g, this = s["g"], s["this"]
+            if isinstance(this, ox.BlankNode):
+                if sc.needs_text:
+                    self.needs_reference.add(g)
+                    continue
+                sols = self.select(sc.query, default_graph=g, substitutions={this_var: this})
+            else:
+                sols = self.select(sc.for_focus(str(this)), default_graph=g)
+            names = [v.value for v in sols.variables]
+            for sol in sols:
+                bindings = {n: sol[n] for n in names if sol[n] is not None}
+                value = bindings.get("value")
+                if value is None and shape.sparql_path is None:
+                    value = this
+                path = bindings.get("path")
+                out.append(Finding(g, this, value, path if isinstance(path, ox.NamedNode) else None,
+                                   shape, SH.SPARQLConstraintComponent, sc.messages,
+                                   sc.node, {**bindings, "this": this}))
+        return out
+
+    # --- top level -----------------------------------------------------------------------
+    def report(self, shape: Shape, focus: Focus, out: list[Finding]) -> None:
+        if shape.deactivated:
+            return
+        for c in shape.constraints:
+            for g, this, value, extra in self.rows(shape, c, focus):
+                component, path = c.component, None
+                if c.param == SH.qualifiedValueShape:
+                    component = extra
+                elif c.param == SH.closed:
+                    path = extra
+                out.append(Finding(g, this, value, path, shape, component, shape.messages))
+        child_focus = self.c.values_focus(focus, shape)
+        for prop in shape.properties:
+            self.report(prop, child_focus, out)
+        for sc in shape.sparql:
+            out.extend(self.sparql_findings(shape, sc, focus))
+
+    def run(self, shapes: Iterable[Shape]) -> list[Finding]:
+        out: list[Finding] = []
+        for shape in shapes:
+            self.report(shape, self.c.target_focus(shape), out)
+        return out
+
+
+def closure(pairs: Iterable[tuple[Node, Node]]) -> dict[URIRef, set[URIRef]]:
+    """Class → itself and all its (transitive) subclasses."""
+    children: dict[Node, set[Node]] = defaultdict(set)
+    for sub, sup in pairs:
+        children[sup].add(sub)
+    out: dict[URIRef, set[URIRef]] = {}
+    for cls in list(children):
+        if not isinstance(cls, URIRef):
+            continue
+        seen: set[URIRef] = {cls}
+        stack = [cls]
+        while stack:
+            for ch in children.get(stack.pop(), ()):
+                if isinstance(ch, URIRef) and ch not in seen:
+                    seen.add(ch)
+                    stack.append(ch)
+        out[cls] = seen
+    return out
+
+
+def message_texts(f: Finding) -> tuple[str, ...]:
+    if not f.messages:
+        return (f"{f.component.split('#')[-1]} violated",)
+    if f.bindings is None:
+        return f.messages
+    from engine.shacl.fast.terms import from_ox_shared
+
+    b = {k: from_ox_shared(t) for k, t in f.bindings.items()}
+    with contextlib.suppress(Exception):
+        return tuple(render_message(m, b) for m in f.messages)
+    return f.messages
+
+
+__all__ = ["TRUE", "Compiler", "Evaluator", "Finding", "closure", "message_texts"]

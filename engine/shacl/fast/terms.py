@@ -1,0 +1,124 @@
+"""Moving terms between rdflib and Oxigraph without losing which term the caller had.
+
+Oxigraph canonicalises typed literals when it stores them ("05"^^xsd:int comes back as
+"5"^^xsd:integer), so results cannot be mapped back by rebuilding the literal alone. Each
+loaded graph keeps a value-keyed index of its own literals, and a graph whose literals
+Oxigraph would merge or retype is flagged ``lossy``: the backend then validates that graph
+with the reference engine rather than report something the caller's graph does not say.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.term import BNode, Literal, Node, URIRef
+
+#: Datatypes Oxigraph folds into xsd:integer on insert.
+INTEGER_SUBTYPES = frozenset(
+    XSD[n]
+    for n in ["byte", "short", "int", "long", "unsignedByte", "unsignedShort", "unsignedInt", "unsignedLong", "positiveInteger", "nonNegativeInteger", "negativeInteger", "nonPositiveInteger"]
+)
+_PLAIN = frozenset({XSD.string, RDF.langString, None})
+_SAFE_BNODE = re.compile(r"^[A-Za-z0-9_]+$")
+
+_named_cache: dict[str, ox.NamedNode] = {}
+
+
+def named(iri: str) -> ox.NamedNode:
+    node = _named_cache.get(iri)
+    if node is None:
+        if len(_named_cache) > 200_000:
+            _named_cache.clear()
+        node = _named_cache[iri] = ox.NamedNode(iri)
+    return node
+
+
+def literal_key(lit: Literal) -> tuple[Any, ...]:
+    """Identity of a literal's value, the way Oxigraph sees it."""
+    dt = lit.datatype
+    if dt in INTEGER_SUBTYPES:
+        dt = XSD.integer
+    if lit.ill_typed or lit.value is None:
+        return (dt, lit.language, "lex", str(lit))
+    value = lit.value
+    try:
+        hash(value)
+    except TypeError:
+        value = str(lit)
+    return (dt, lit.language, "val", type(value).__name__, value)
+
+
+class GraphTerms:
+    """rdflib → Oxigraph for one data graph, and the index to map results back."""
+
+    def __init__(self) -> None:
+        self.literals: dict[tuple[Any, ...], Literal] = {}
+        self.bnodes: dict[str, BNode] = {}
+        self.lossy = False
+        self.has_subclass = False
+
+    def to_ox(self, term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+        if isinstance(term, URIRef):
+            return named(str(term))
+        if isinstance(term, BNode):
+            ident = str(term)
+            if not _SAFE_BNODE.match(ident):
+                ident = "x" + format(abs(hash(ident)), "x")
+            self.bnodes[ident] = term
+            return ox.BlankNode(ident)
+        if isinstance(term, Literal):
+            dt = term.datatype
+            if term.language:
+                return ox.Literal(str(term), language=term.language)
+            if dt in _PLAIN:
+                return ox.Literal(str(term))
+            if dt in INTEGER_SUBTYPES:
+                self.lossy = True
+            elif term.ill_typed and not Literal(str(term), datatype=dt).ill_typed:
+                self.lossy = True  # rdflib rewrote an ill-formed lexical form into a valid one
+            key = literal_key(term)
+            seen = self.literals.setdefault(key, term)
+            if seen is not term and seen != term:
+                self.lossy = True  # two distinct literals Oxigraph would store as one
+            return ox.Literal(str(term), datatype=named(str(dt)))
+        raise TypeError(f"not an RDF term: {term!r}")
+
+    def from_ox(self, term: Any) -> Node:
+        if isinstance(term, ox.NamedNode):
+            return URIRef(term.value)
+        if isinstance(term, ox.BlankNode):
+            return self.bnodes.get(term.value) or BNode(term.value)
+        if isinstance(term, ox.Literal):
+            if term.language:
+                return Literal(term.value, lang=term.language)
+            dt = term.datatype.value
+            if dt == str(XSD.string):
+                return Literal(term.value)
+            lit = Literal(term.value, datatype=URIRef(dt))
+            return self.literals.get(literal_key(lit), lit)
+        raise TypeError(f"unexpected Oxigraph term {term!r}")
+
+    def quads(self, graph: rdflib.Graph, name: ox.NamedNode) -> list[ox.Quad]:
+        to_ox = self.to_ox
+        out = []
+        for s, p, o in graph:
+            if p == RDFS.subClassOf:
+                self.has_subclass = True
+            out.append(ox.Quad(to_ox(s), to_ox(p), to_ox(o), name))  # type: ignore[arg-type]
+        return out
+
+
+def from_ox_shared(term: Any) -> Node:
+    """Convert a term that comes from the shapes graph or the query text, not from data."""
+    return GraphTerms().from_ox(term)
+
+
+def sparql_term(term: Node) -> str:
+    """A shapes-graph constant written into query text (blank nodes cannot be)."""
+    if isinstance(term, BNode):
+        raise ValueError("a blank node cannot be written into SPARQL")
+    return term.n3()
