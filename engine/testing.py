@@ -100,7 +100,7 @@ def run_policy_cases(policy: Policy, *, engine: str = "reference") -> PolicyTest
         name = str(case.get("name") or f"case {i}")
         try:
             wl = load_workload_text(_workload_text(case), filename=f"{policy.cases_path}#{name}",
-                                    as_of=CASES_AS_OF)
+                                    as_of=CASES_AS_OF, fmt="json")
         except InputError as exc:
             report.results.append(CaseResult(policy.code, name, case["expect"], False,
                                              "workload does not load: " + "; ".join(exc.lines()), engine))

@@ -1,0 +1,125 @@
+"""``mlwa policies``: the catalogue, one policy's documentation, the authors' test runner."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from engine.commands._common import emit_json, format_option
+
+pack_option = click.option("--pack", "packs", multiple=True,
+                           type=click.Path(path_type=Path, file_okay=False),
+                           help="An extra policy pack folder (repeatable).")
+
+
+@click.group()
+def command() -> None:
+    """List, show, test and scaffold policies."""
+
+
+def _catalog(packs: tuple[Path, ...]):  # type: ignore[no-untyped-def]
+    from engine.catalog import builtin_catalog, load_catalog
+
+    return load_catalog(packs) if packs else builtin_catalog()
+
+
+@command.command("list")
+@pack_option
+@click.option("--pillar", "pillars", multiple=True)
+@click.option("--phase", "phases", multiple=True)
+@click.option("--severity", "severities", multiple=True,
+              type=click.Choice(["high", "medium", "low"]))
+@click.option("--kind", type=click.Choice(["automated", "attestation"]))
+@format_option
+def list_(packs: tuple[Path, ...], pillars: tuple[str, ...], phases: tuple[str, ...],
+          severities: tuple[str, ...], kind: str | None, fmt: str) -> None:
+    """The policy catalogue, rendered from each policy's metadata."""
+    cat = _catalog(packs)
+    chosen = [p for p in cat.select(pillars=pillars, phases=phases, severities=severities,
+                                    include_deprecated=True)
+              if kind is None or p.kind.value == kind]
+    if fmt == "json":
+        emit_json("policies", [p.to_json() for p in chosen])
+        return
+    for p in chosen:
+        status = "" if p.status.value == "stable" else f" [{p.status.value}]"
+        click.echo(f"{p.code:<13} {p.severity.value:<7} {p.kind.value:<12} "
+                   f"{','.join(p.practices):<28} {p.title}{status}")
+    click.echo(f"{len(chosen)} policies in {len(cat.packs)} pack(s)", err=True)
+
+
+@command.command()
+@click.argument("code")
+@pack_option
+@format_option
+def show(code: str, packs: tuple[Path, ...], fmt: str) -> None:
+    """One policy: its documentation, its SHACL and its cases as examples."""
+    from engine.testing import load_cases
+
+    pol = _catalog(packs).get(code)
+    try:
+        cases = load_cases(pol)
+    except Exception:  # noqa: BLE001 - a policy without readable cases still shows
+        cases = []
+    if fmt == "json":
+        data = pol.to_json()
+        data["shacl"] = pol.turtle()
+        data["source"] = pol.source_text() if pol.source_format == "yaml" else None
+        data["cases"] = cases
+        emit_json("policy", data)
+        return
+    import yaml
+
+    from engine.ontology import load_lens
+
+    lens = load_lens()
+    out = [f"{pol.code}: {pol.title}",
+           f"  severity {pol.severity.value} · {pol.kind.value} · {pol.status.value} · pack {pol.pack}",
+           "  implements " + "; ".join(f"{p} {lens.practice(p).title2025}" for p in pol.practices),
+           "", "Why", f"  {pol.rationale}", "", "How to fix", f"  {pol.remediation}", ""]
+    if pol.source_format == "yaml":
+        out += ["Compact form", *("  " + ln for ln in pol.source_text().splitlines()), ""]
+    out += ["SHACL", *("  " + ln for ln in pol.turtle().splitlines()), ""]
+    for case in cases:
+        verdict = "passes" if case.get("expect") == "pass" else "fails"
+        out.append(f"Example that {verdict}: {case.get('name', '')}")
+        body = yaml.safe_dump(case.get("workload"), sort_keys=False).rstrip()
+        out += ["  " + ln for ln in body.splitlines()]
+        for f in case.get("failures") or []:
+            out.append(f"  -> fails at {f.get('focus', 'workload')} {f.get('path') or ''}".rstrip())
+        out.append("")
+    click.echo("\n".join(out))
+
+
+@command.command()
+@click.argument("pack_dirs", nargs=-1, type=click.Path(path_type=Path, file_okay=False))
+@click.option("--policy", "codes", multiple=True, help="Only these policy codes.")
+@click.option("--engine", type=click.Choice(["reference", "fast", "auto"]), default="reference",
+              show_default=True)
+@format_option
+def test(pack_dirs: tuple[Path, ...], codes: tuple[str, ...], engine: str, fmt: str) -> None:
+    """Run policy cases, SHACL-SHACL meta-validation and the safety lint (like `opa test`).
+
+    With no PACK_DIRS, tests the built-in pack.
+    """
+    from engine.catalog import builtin_catalog, load_pack
+    from engine.testing import format_results, run_pack_tests
+
+    if pack_dirs:
+        policies = [p for d in pack_dirs for p in load_pack(d).policies]
+    else:
+        policies = list(builtin_catalog().policies.values())
+    if codes:
+        wanted = {c.upper() for c in codes}
+        policies = [p for p in policies if p.code in wanted]
+    reports = run_pack_tests(policies, engine=engine)
+    text, ok = format_results(reports)
+    if fmt == "json":
+        emit_json("policy-tests", [{"policy": r.policy, "ok": r.ok, "problems": r.problems,
+                                    "cases": [c.__dict__ for c in r.results]} for r in reports])
+    else:
+        click.echo(text)
+    if not ok:
+        sys.exit(1)

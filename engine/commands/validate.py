@@ -1,0 +1,100 @@
+"""``mlwa validate``: check workload files against the policy packs, for people and CI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from engine.errors import UsageError
+
+FORMATS = ["text", "json", "sarif", "junit", "markdown", "html"]
+
+
+def _date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--as-of must be a date like 2026-11-30, got {value!r}") from None
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report here (atomically) instead of standard output.")
+@click.option("--fail-on", type=click.Choice(["high", "medium", "low", "none"]), default="high",
+              show_default=True, help="Exit 1 when an unwaived finding is at or above this severity.")
+@click.option("--pack", "packs", multiple=True, type=click.Path(path_type=Path, file_okay=False),
+              help="An extra policy pack folder (repeatable).")
+@click.option("--policy", "codes", multiple=True, help="Only these policy codes (repeatable).")
+@click.option("--profile", type=click.Path(path_type=Path, dir_okay=False),
+              help="A tailoring profile (YAML): selection, severity overrides, not-applicable practices.")
+@click.option("--waivers", type=click.Path(path_type=Path, dir_okay=False),
+              help="A waivers file (YAML) kept by governance.")
+@click.option("--edition", type=click.Choice(["2023", "2025"]), default="2025", show_default=True,
+              help="Which lens edition's practice ids the report shows.")
+@click.option("--engine", type=click.Choice(["auto", "fast", "reference"]), default="auto",
+              show_default=True, help="SHACL engine; auto = fast with a gate to the reference engine.")
+@click.option("--as-of", help="Evaluate attestation ages and waiver expiry on this date (default today).")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=None,
+              help="Largest workload file accepted (default 2 MiB).")
+@click.option("--baseline", type=str, default=None,
+              help="A previous run (id or JSON report file); with --new-only only new findings count.")
+@click.option("--new-only", is_flag=True, help="Fail only on findings absent from --baseline.")
+@click.option("--record/--no-record", default=False,
+              help="Record this run in the history store (see mlwa history).")
+@click.option("--milestone", default=None, help="Name the recorded run as a milestone.")
+def command(files: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str,
+            packs: tuple[Path, ...], codes: tuple[str, ...], profile: Path | None,
+            waivers: Path | None, edition: str, engine: str, as_of: str | None,
+            max_bytes: int | None, baseline: str | None, new_only: bool, record: bool,
+            milestone: str | None) -> None:
+    """Validate workload FILES; print a gap report; exit 0 clean, 1 findings, 2 bad input."""
+    from engine.formatters import render
+    from engine.validate import validate_paths
+
+    if new_only and not baseline:
+        raise UsageError("--new-only needs --baseline")
+    when = _date(as_of) or dt.date.today()
+    tailoring = None
+    if profile is not None:
+        from engine.profiles import load_profile
+
+        tailoring = load_profile(profile)
+    waiver_set = None
+    if waivers is not None:
+        from engine.waivers import load_waivers
+
+        waiver_set = load_waivers(waivers)
+    report = validate_paths(list(files), packs=packs, codes=codes, engine=engine, edition=edition,
+                            as_of=when, profile=tailoring, waivers=waiver_set, max_bytes=max_bytes,
+                            keep_going=True)
+    if baseline:
+        from engine.history import apply_baseline
+
+        report = apply_baseline(report, baseline, new_only=new_only)
+    if record or milestone:
+        from engine.history import record_run
+
+        run_id = record_run(report, milestone=milestone)
+        report.notes.append(f"recorded as run {run_id}")
+    color = fmt == "text" and output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    text = render(report, fmt, color=color, edition=edition)
+    if output is not None:
+        tmp = output.with_name(f".{output.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, output)
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+    for line in report.errors:
+        click.echo(f"mlwa: {line}", err=True)
+    if report.errors:
+        sys.exit(2)
+    if report.fails(fail_on):
+        sys.exit(1)
