@@ -25,7 +25,15 @@ from engine.paths import ontology_file
 from engine.vocab import MLWA, practice_iri, workload_node_iri
 from engine.workload.generate import ancestors
 from engine.workload.safeyaml import Path_, Positions, pointer
-from engine.workload.spec import KIND_BY_ID, KINDS, WORKLOAD_FIELDS, Field, Kind, hardware_class
+from engine.workload.spec import (
+    KIND_BY_ID,
+    KINDS,
+    PARENT_OF,
+    WORKLOAD_FIELDS,
+    Field,
+    Kind,
+    hardware_class,
+)
 
 COMPONENT_KINDS = {k.id for k in KINDS if "Component" in ancestors(k.cls)}
 _SAFE = "-._~:@+"
@@ -99,6 +107,7 @@ class Lifter:
         self.locations[self.root] = self.loc(())
         self.fields(self.root, WORKLOAD_FIELDS, self.data, (), self.root, None)
         self.resolve()
+        self.errors.problems.sort(key=lambda p: (p.location.line or 0, p.location.column or 0))
         self.errors.raise_if_any("the workload description has errors")
         graph = Graph()
         graph.bind("mlwa", MLWA)
@@ -177,9 +186,7 @@ class Lifter:
         raw = item.get(kind.name_key)
         name = str(raw) if raw is not None else str(idx)
         iri = URIRef(f"{base}/{quote(key, safe=_SAFE)}/{quote(name, safe=_SAFE)}")
-        refname = f"{parent_name}/{name}" if parent_name and kind.id in (
-            "model_versions", "variants", "feature_groups", "pipeline_stages",
-            "permissions") else name
+        refname = f"{parent_name}/{name}" if parent_name and kind.id in PARENT_OF else name
         table = self.names[kind.id]
         if iri in self.locations:
             self.errors.add(self.loc((*path, kind.name_key)),
@@ -257,21 +264,31 @@ class Lifter:
             if len(hits) == 1:
                 add((ref.subject, ref.predicate, hits[0][1]))
                 continue
-            where = " or ".join(f"`{k}`" for k in ref.kinds)
+            where = " or ".join(_kind_phrase(k) for k in ref.kinds)
             if not hits:
                 known = [n for k in ref.kinds for n in self.names[k]]
                 close = difflib.get_close_matches(ref.value, known, n=1, cutoff=0.6)
                 hint = f" (did you mean {json.dumps(close[0])}?)" if close else ""
                 if not known:
                     hint = f" (the file declares no {where})"
+                if any(k in PARENT_OF for k in ref.kinds):
+                    hint += "; nested items are named <parent>/<name>, e.g. fraud-xgb/3"
                 self.errors.add(self.loc(ref.path),
                                 f"refers to {json.dumps(ref.value)}, which is not the name "
                                 f"of any {where} item{hint}")
             else:
                 self.errors.add(self.loc(ref.path),
                                 f"{json.dumps(ref.value)} is ambiguous: it names items in "
-                                + " and ".join(f"`{k}`" for k, _ in hits)
+                                + " and ".join(_kind_phrase(k) for k, _ in hits)
                                 + "; rename one of them")
+
+
+def _kind_phrase(kind_id: str) -> str:
+    parent = PARENT_OF.get(kind_id)
+    if parent is None:
+        return f"`{kind_id}`"
+    key = next(f.key for f in KIND_BY_ID[parent].fields if f.kind == kind_id)
+    return f"`{parent}[].{key}`"
 
 
 def describe_date(value: Any) -> str:

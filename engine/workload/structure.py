@@ -96,8 +96,10 @@ def check_data(data: Any, positions: Positions, filename: str | None) -> list[Pr
             extra = [k for k in err.instance if k not in allowed]
             for key in extra:
                 kline, kcol = positions.key((*path, key))
-                text = ("unknown key"
-                        + _suggest(key, allowed))
+                text = "unknown key" + _suggest(key, allowed)
+                if " " in key:
+                    text += ("; a comma inside { } starts a new key, so quote text that "
+                             "contains commas")
                 problems.append(((kline or 0, kcol or 0),
                                  Problem(Location(filename, kline, kcol,
                                                   pointer((*path, key))), text)))
