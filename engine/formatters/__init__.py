@@ -1,0 +1,42 @@
+"""Output formats for a :class:`~engine.report.Report`: one module per format.
+
+Every module exposes ``render(report, *, edition=None, color=False, policies=None) -> str``;
+:func:`render` picks one by name. Modules are imported on first use so that importing the
+package (and ``mlwa --help``) stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from engine.errors import UsageError
+
+if TYPE_CHECKING:
+    from engine.report import Report
+
+FORMATS: tuple[str, ...] = ("text", "json", "sarif", "junit", "markdown", "html")
+
+# File name suffix per format, for callers that write reports to disk.
+SUFFIXES: Mapping[str, str] = {"text": ".txt", "json": ".json", "sarif": ".sarif",
+                               "junit": ".xml", "markdown": ".md", "html": ".html"}
+
+
+def render(report: Report, fmt: str, *, color: bool = False, edition: str | None = None,
+           policies: Mapping[str, Any] | None = None) -> str:
+    """Render ``report`` as ``fmt`` (one of :data:`FORMATS`).
+
+    ``edition`` ("2023" or "2025", default the report's) decides which edition's practice
+    ids and titles are shown. ``color`` only affects ``text``. ``policies`` optionally maps
+    policy codes to catalogue entries (anything with ``title``, ``rationale`` and
+    ``remediation``) so that SARIF rules can carry each policy's rationale.
+    """
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown output format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    module = importlib.import_module(f"engine.formatters.{fmt}")
+    out: str = module.render(report, color=color, edition=edition, policies=policies)
+    return out
+
+
+__all__ = ["FORMATS", "SUFFIXES", "render"]
