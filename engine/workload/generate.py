@@ -266,15 +266,23 @@ def _term(f: Field) -> dict[str, Any] | str:
 
 
 def _scoped(fields: tuple[Field, ...]) -> dict[str, Any]:
+    """Keys of one kind. Group members are lifted onto the same node (JSON-LD ``@nest``);
+    a member key that means different properties in two groups of the same kind (``url``
+    in ``model_card`` and ``bias_report``) is left out: JSON-LD cannot scope it, so JSON-LD
+    documents use the property's own name (``modelCardUrl``), a top-level term."""
     ctx: dict[str, Any] = {}
+    meaning: dict[str, set[str]] = {}
+    for f in fields:
+        meaning.setdefault(f.key, set()).add(f.predicate if f.type != "group" else "@nest")
+        for m in f.fields:
+            meaning.setdefault(m.key, set()).add(m.predicate)
     for f in fields:
         if f.type == "tags":
             continue
         ctx[f.key] = _term(f)
-        if f.type == "group":
-            # members of a group are lifted onto the same node (JSON-LD @nest)
-            for m in f.fields:
-                ctx.setdefault(m.key, _term(m))
+        for m in f.fields:
+            if len(meaning[m.key]) == 1:
+                ctx[m.key] = _term(m)
     return ctx
 
 
@@ -292,11 +300,14 @@ def build_context() -> dict[str, Any]:
         ctx[kind.cls] = {"@id": f"mlwa:{kind.cls}", "@context": _scoped(kind.fields)}
     ctx["Workload"] = {"@id": "mlwa:Workload", "@context": {
         k: v for k, v in _scoped(WORKLOAD_FIELDS).items() if k != "id"}}
-    ctx["workloadId"] = {"@id": "mlwa:workloadId"}
-    for name, _domain, rng, _c in DERIVED:
-        obj = rng[:1].isupper() or ":" in rng
-        ctx[name] = {"@id": f"mlwa:{name}", **({"@type": "@id"} if obj else
-                                              {"@type": f"xsd:{rng}"})}
+    # every property under its own name too, so JSON-LD authors can always use it
+    for name, info in sorted(property_table().items()):
+        term: dict[str, Any] = {"@id": f"mlwa:{name}"}
+        if info.object:
+            term["@type"] = "@id"
+        elif info.range not in ("xsd:string",):
+            term["@type"] = info.range
+        ctx.setdefault(name, term)
     return {"@context": ctx, "$comment": GENERATED}
 
 
