@@ -85,6 +85,11 @@ def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(findings, key=finding_sort_key)
 
 
+def report_findings(report: Report) -> list[Finding]:
+    """All findings: workloads in report order, each workload's findings sorted."""
+    return [f for w in report.workloads for f in sorted_findings(w.findings)]
+
+
 def fingerprint(f: Finding) -> str:
     """A stable hash of :meth:`Finding.key` (same finding, same hash, across runs)."""
     data = json.dumps(list(f.key()), ensure_ascii=True, separators=(",", ":"))
@@ -125,8 +130,8 @@ def rules(report: Report, policies: Mapping[str, Any] | None = None,
 
     lens = load_lens()
     first: dict[str, Finding] = {}
-    for f in sorted_findings(report.findings):
-        first.setdefault(f.policy, f)
+    for found in sorted_findings(report.findings):
+        first.setdefault(found.policy, found)
     implements: dict[str, set[str]] = {}
     for w in report.workloads:
         for res in w.practices.values():

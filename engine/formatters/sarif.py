@@ -20,9 +20,9 @@ from engine.formatters._common import (
     Rule,
     fingerprint,
     practice_label,
+    report_findings,
     resolve_edition,
     rules,
-    sorted_findings,
 )
 from engine.model import Severity
 from engine.report import Finding, Report
@@ -125,7 +125,7 @@ def to_sarif(report: Report, *, edition: str | None = None,
     index = {r.code: i for i, r in enumerate(rule_list)}
     files = {w.workload: w.file for w in report.workloads}
     results = [_result(f, index[f.policy], files.get(f.workload), ed)
-               for f in sorted_findings(report.findings)]
+               for f in report_findings(report)]
     run: dict[str, Any] = {
         "tool": {"driver": {
             "name": "mlwa", "version": __version__, "semanticVersion": __version__,

@@ -15,8 +15,14 @@ import pytest
 
 from engine.model import CheckKind, PracticeStatus, QuestionRisk, Severity
 from engine.ontology import load_lens
-from engine.report import Finding, PracticeResult, Report, WorkloadReport, practice_status, \
-    question_risk
+from engine.report import (
+    Finding,
+    PracticeResult,
+    Report,
+    WorkloadReport,
+    practice_status,
+    question_risk,
+)
 
 HOSTILE = "<script>alert(1)</script>"
 

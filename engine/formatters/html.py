@@ -1,0 +1,216 @@
+"""One self-contained HTML file: inline CSS, no scripts, no fetched resources. The only
+links are plain ``<a href>`` to the public lens pages on docs.aws.amazon.com, and a
+Content-Security-Policy forbids everything else, should a browser ever be tricked.
+
+Every string that comes from a workload or the report passes through :func:`esc`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from html import escape
+from typing import Any
+
+from engine.formatters._common import (
+    RISK_ORDER,
+    SEVERITY_ORDER,
+    STATUS_ORDER,
+    is_lens_url,
+    one_line,
+    plural,
+    practice_label,
+    resolve_edition,
+    risk_label,
+    sorted_findings,
+    status_label,
+)
+from engine.model import PracticeStatus
+from engine.report import Report, WorkloadReport
+
+CSS = """
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;
+max-width:72rem;padding:0 1rem;color:#1b1f24;background:#fff}
+h1{font-size:1.6rem;margin:0}h2{margin-top:2.5rem;border-bottom:2px solid #d0d7de}
+h3{margin-top:1.6rem}small,.muted{color:#57606a}
+table{border-collapse:collapse;margin:.5rem 0;width:100%}
+th,td{border:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#f6f8fa}td.n{text-align:right}
+table.heat td{text-align:center;min-width:6rem}table.heat td.none{background:#fff;color:#8c959f}
+.sev{font-weight:600;padding:0 .35rem;border-radius:3px;white-space:nowrap}
+.high{background:#ffd7d5;color:#82071e}.medium{background:#fff1c5;color:#7d4e00}
+.low{background:#ddf4ff;color:#0550ae}.waived{background:#eaeef2;color:#57606a}
+.risk-HIGH{color:#82071e;font-weight:600}.risk-MEDIUM{color:#7d4e00;font-weight:600}
+.risk-NONE{color:#116329}.risk-UNANSWERED,.risk-NOT_APPLICABLE{color:#57606a}
+.cards{display:flex;flex-wrap:wrap;gap:.5rem;margin:.5rem 0;padding:0;list-style:none}
+.cards li{border:1px solid #d0d7de;border-radius:6px;padding:.4rem .8rem}
+.cards b{display:block;font-size:1.3rem}
+.legend span{display:inline-block;width:1rem;height:.8rem;vertical-align:middle;margin:0 .2rem}
+.notes li,.errors li{margin:.2rem 0}.errors{color:#82071e}
+code{font-size:90%;background:#f6f8fa;padding:0 .2rem;border-radius:3px}
+"""
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; form-action 'none'"
+
+
+def esc(text: object) -> str:
+    """HTML-escaped, on one line, without control characters."""
+    return escape(one_line(None if text is None else str(text)), quote=True)
+
+
+def _link(pid: str, edition: str, *, with_title: bool = False) -> str:
+    p = practice_label(pid, edition)
+    label = esc(p.id) + (f" {esc(p.title)}" if with_title and p.title else "")
+    if p.url and is_lens_url(p.url):
+        return f'<a href="{esc(p.url)}">{label}</a>'
+    return label
+
+
+def heat_colour(violated: int, good: int) -> str:
+    """Red for an all-violated cell, green for an all-verified one, shades between;
+    grey when nothing in the cell was assessed."""
+    if violated + good == 0:
+        return "#eaeef2"
+    share = violated / (violated + good)
+    return f"hsl({round(120 * (1 - share))}, 70%, {82 if share else 86}%)"
+
+
+def _table(head: Iterable[str], rows: Iterable[str], cls: str = "") -> list[str]:
+    attr = f' class="{cls}"' if cls else ""
+    return [f"<table{attr}><thead><tr>" + "".join(f"<th>{h}</th>" for h in head)
+            + "</tr></thead><tbody>", *rows, "</tbody></table>"]
+
+
+def _heatmap(w: WorkloadReport, edition: str) -> list[str]:
+    from engine.ontology import PHASE_ORDER, PILLAR_ORDER, load_lens
+
+    lens = load_lens()
+    pillars = {p.slug: p.label for p in lens.pillars}
+    phases = {p.slug: p.label for p in lens.phases}
+    size = lens.matrix(edition)
+    cells = w.matrix(edition)
+    rows = []
+    for pl in PILLAR_ORDER:
+        tds = []
+        for ph in PHASE_ORDER:
+            c = cells[pl][ph]
+            if not size[pl][ph]:
+                tds.append('<td class="none">–</td>')
+                continue
+            bad = c[PracticeStatus.VIOLATED.value]
+            good = c[PracticeStatus.VERIFIED.value] + c[PracticeStatus.ATTESTED.value]
+            title = ", ".join(f"{c[s.value]} {status_label(s)}" for s in STATUS_ORDER if c[s.value])
+            tds.append(f'<td style="background:{heat_colour(bad, good)}" title="{esc(title)}">'
+                       f"{bad} ✗ · {good} ✓ <small>/ {size[pl][ph]}</small></td>")
+        rows.append(f"<tr><th>{esc(pillars.get(pl, pl))}</th>{''.join(tds)}</tr>")
+    head = ["Pillar"] + [esc(phases.get(ph, ph)) for ph in PHASE_ORDER]
+    legend = ('<p class="legend muted">Cells: violated ✗ · verified or attested ✓ / practices '
+              'in the lens. <span style="background:hsl(0, 70%, 82%)"></span>all violated '
+              '<span style="background:hsl(120, 70%, 86%)"></span>all verified '
+              '<span style="background:#eaeef2"></span>not assessed</p>')
+    return [*_table(head, rows, "heat"), legend]
+
+
+def _plan(w: WorkloadReport, edition: str) -> list[str]:
+    plan = w.plan()
+    if not plan:
+        return ['<p class="muted">No violated practices.</p>']
+    rows = []
+    for item in plan:
+        p = practice_label(item.practice, edition)
+        rows.append(
+            f'<tr><td class="n">{item.rank}</td><td>{_link(item.practice, edition, with_title=True)}</td>'
+            f"<td>{esc(item.risk)}</td><td>{esc(item.pillar)}</td><td>{esc(p.phase or item.phase)}</td>"
+            f"<td>{esc(', '.join(item.policies))}</td><td class=\"n\">{item.findings}</td>"
+            f"<td>{esc(item.remediation)}</td></tr>")
+    return _table(["#", "Practice", "Risk", "Pillar", "Phase", "Policies", "Findings",
+                   "Remediation"], rows)
+
+
+def _findings(w: WorkloadReport, edition: str) -> list[str]:
+    if not w.findings:
+        return ['<p class="muted">No findings.</p>']
+    rows = []
+    for f in sorted_findings(w.findings):
+        where = f"{f.file}:{f.line}" if f.file and f.line else (f.file or "(workload)")
+        if f.waived:
+            sev = (f'<span class="sev waived">waived</span> <small>{esc(f.severity.value)}; '
+                   f"{esc(f.waived_by)}: {esc(f.waiver_reason)}</small>")
+        else:
+            sev = f'<span class="sev {esc(f.severity.value)}">{esc(f.severity.value)}</span>'
+        detail = esc(f.focus_label) + (f" <code>{esc(f.path)}</code>" if f.path else "") + \
+            (f" = <code>{esc(f.value)}</code>" if f.value is not None else "")
+        rows.append(
+            f"<tr><td>{sev}</td><td>{esc(f.policy)}<br><small>{esc(f.title)}</small></td>"
+            f"<td>{esc(f.message)}<br><small>{detail}</small></td><td>{esc(where)}</td>"
+            f"<td>{', '.join(_link(p, edition) for p in f.practices)}</td>"
+            f"<td>{esc(f.remediation)}</td></tr>")
+    return _table(["Severity", "Policy", "Message", "Location", "Practices", "Remediation"],
+                  rows)
+
+
+def _questions(w: WorkloadReport) -> list[str]:
+    from engine.ontology import load_lens
+
+    titles = {q.id: q.title for q in load_lens().questions}
+    order = {r: i for i, r in enumerate(RISK_ORDER)}
+    rows = [f'<tr><td>{esc(q)}</td><td>{esc(titles.get(q, ""))}</td>'
+            f'<td class="risk-{esc(r.value)}">{esc(risk_label(r))}</td></tr>'
+            for q, r in sorted(w.questions.items(), key=lambda qr: (order[qr[1]], qr[0]))]
+    return _table(["Question", "Title", "Risk"], rows)
+
+
+def _workload(w: WorkloadReport, edition: str) -> list[str]:
+    c = w.counts()
+    st = w.status_counts()
+    rc = w.risk_counts()
+    cards = [f'<li class="{s.value}"><b>{c[s.value]}</b>{s.value}</li>' for s in SEVERITY_ORDER]
+    cards.append(f'<li><b>{c["waived"]}</b>waived</li>')
+    practice_cards = [f"<li><b>{st[s.value]}</b>{esc(status_label(s))}</li>" for s in STATUS_ORDER]
+    risks = ", ".join(f"{rc[r.value]} {esc(risk_label(r))}" for r in RISK_ORDER)
+    out = [f'<section id="w-{esc(w.workload)}">',
+           f"<h2>{esc(w.name)} <small>{esc(w.workload)}</small></h2>",
+           f'<p class="muted">{esc(w.file or "")} · content {esc(w.content_hash[:19])}…</p>',
+           f'<h3>Findings by severity</h3><ul class="cards">{"".join(cards)}</ul>',
+           f'<h3>Practices by status</h3><ul class="cards">{"".join(practice_cards)}</ul>',
+           f'<p>Question risks: {risks}</p>',
+           "<h3>Pillar × lifecycle phase</h3>", *_heatmap(w, edition),
+           "<h3>Improvement plan</h3>", *_plan(w, edition),
+           "<h3>Findings</h3>", *_findings(w, edition),
+           "<h3>Well-Architected questions</h3>", *_questions(w)]
+    if w.notes:
+        out += ["<h3>Notes</h3>", '<ul class="notes">',
+                *[f"<li>{esc(n)}</li>" for n in w.notes], "</ul>"]
+    out.append("</section>")
+    return out
+
+
+def render(report: Report, *, edition: str | None = None, color: bool = False,
+           policies: Mapping[str, Any] | None = None) -> str:
+    from engine import __version__
+
+    ed = resolve_edition(report, edition)
+    opens = [f for w in report.workloads for f in w.open_findings]
+    worst = report.worst()
+    headline = (f"{plural(len(opens), 'open finding')} in "
+                f"{plural(len(report.workloads), 'workload')}"
+                + (f", worst {worst.value}" if worst else ""))
+    packs = ", ".join(f"{k} {v}" for k, v in sorted(report.packs.items()))
+    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+           f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           '<meta name="referrer" content="no-referrer">',
+           "<title>mlwa report</title>", f"<style>{CSS}</style>", "</head>", "<body>",
+           "<header>", "<h1>ML workload review</h1>",
+           f'<p class="muted">mlwa {esc(__version__)} · AWS Well-Architected ML Lens {ed} · '
+           f"{plural(report.policies, 'policy', 'policies')} ({esc(packs)}) · engine "
+           f"{esc(report.engine)} · as of {esc(report.as_of)}</p>",
+           f"<p><strong>{esc(headline)}</strong></p>", "</header>"]
+    if report.errors:
+        out += ["<h2>Input errors</h2>", '<ul class="errors">',
+                *[f"<li>{esc(e)}</li>" for e in report.errors], "</ul>"]
+    for w in report.workloads:
+        out += _workload(w, ed)
+    if report.notes:
+        out += ["<h2>Notes</h2>", '<ul class="notes">',
+                *[f"<li>{esc(n)}</li>" for n in report.notes], "</ul>"]
+    out += ["</body>", "</html>"]
+    return "\n".join(out) + "\n"
