@@ -8,8 +8,10 @@ hostile text (markup, pipes, backticks, an ANSI escape) as a workload file could
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import pytest
 
@@ -191,3 +193,38 @@ def report() -> Report:
 @pytest.fixture(scope="session")
 def policies() -> dict[str, SamplePolicy]:
     return POLICIES
+
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+
+
+def check_snapshot(name: str, actual: str) -> None:
+    """Compare with ``snapshots/<name>``; ``MLWA_UPDATE_SNAPSHOTS=1`` rewrites it."""
+    path = SNAPSHOTS / name
+    if os.environ.get("MLWA_UPDATE_SNAPSHOTS") == "1":
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(actual, encoding="utf-8", newline="\n")
+        return
+    assert path.exists(), f"no snapshot {path}; run with MLWA_UPDATE_SNAPSHOTS=1 to create it"
+    expected = path.read_text(encoding="utf-8")
+    assert actual == expected, f"{name} differs from its snapshot; if the change is intended, " \
+                               "rerun with MLWA_UPDATE_SNAPSHOTS=1 and review the diff"
+
+
+@pytest.fixture
+def clean_report(report: Report) -> Report:
+    """The fraud workload with every finding gone and its practices verified."""
+    w = report.workloads[0]
+    practices = {pid: replace(r, status=PracticeStatus.VERIFIED)
+                 if r.status in (PracticeStatus.VIOLATED, PracticeStatus.WAIVED) else r
+                 for pid, r in w.practices.items()}
+    clean = replace(w, findings=[], practices=practices, notes=[])
+    return replace(report, workloads=[clean], errors=[], notes=[])
+
+
+@pytest.fixture
+def everything_violated(report: Report) -> Report:
+    """Every practice violated: a plan of 105 items."""
+    w = report.workloads[0]
+    practices = {pid: replace(r, status=PracticeStatus.VIOLATED) for pid, r in w.practices.items()}
+    return replace(report, workloads=[replace(w, practices=practices)])
