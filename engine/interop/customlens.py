@@ -688,7 +688,7 @@ def vocabulary_file() -> Path:
 
 def lens_to_graph(lens: ImportedLens, graph: Graph | None = None) -> Graph:
     """Add the lens to ``graph`` (a new graph by default) as ``mlwa:CustomLens`` data."""
-    from rdflib import RDF, XSD, Graph, Literal, URIRef
+    from rdflib import RDF, Graph, Literal, URIRef
     from rdflib.namespace import DCTERMS
 
     from engine.vocab import PREFIXES
@@ -699,7 +699,7 @@ def lens_to_graph(lens: ImportedLens, graph: Graph | None = None) -> Graph:
         g.bind(prefix, ns)
 
     def s(value: str) -> Literal:
-        return Literal(value, datatype=XSD.string)
+        return Literal(value)
 
     def describe(node: URIRef, cls: Any, order: int | None, extra: Mapping[str, Any]) -> None:
         g.add((node, RDF.type, cls))
