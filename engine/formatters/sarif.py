@@ -45,7 +45,7 @@ def artifact_uri(file: str) -> tuple[str, str | None]:
     URIs with no base."""
     if PureWindowsPath(file).drive or file.startswith("/"):
         path = PureWindowsPath(file).as_posix() if PureWindowsPath(file).drive else file
-        return "file://" + ("" if path.startswith("/") else "/") + quote(path), None
+        return "file://" + ("" if path.startswith("/") else "/") + quote(path, safe="/:"), None
     posix = file.replace("\\", "/")
     return quote(str(PurePosixPath(posix)), safe="/"), "%SRCROOT%"
 
