@@ -25,6 +25,8 @@ from engine.model import PracticeStatus
 from engine.report import Finding, Report, WorkloadReport
 
 TOP_GAPS = 10
+# GitHub refuses comments over 65,536 characters; a row is at most a few hundred.
+MAX_FINDING_ROWS = 150
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]!|~])")
 
 
@@ -130,7 +132,10 @@ def render(report: Report, *, edition: str | None = None, color: bool = False,
         lines += ["", f"<details><summary>All findings ({len(findings)})</summary>", "",
                   "| Workload | Location | Policy | Severity | Message | Practices |",
                   "|---|---|---|---|---|---|"]
-        lines += [_finding_row(f, ed) for f in findings]
+        lines += [_finding_row(f, ed) for f in findings[:MAX_FINDING_ROWS]]
+        if len(findings) > MAX_FINDING_ROWS:
+            lines += ["", f"… and {len(findings) - MAX_FINDING_ROWS} more; see the JSON, "
+                      "SARIF or HTML report for all of them."]
         lines += ["", "</details>"]
     if report.notes:
         lines += [""] + [f"> {escape(n)}" for n in report.notes]

@@ -57,3 +57,15 @@ def test_untrusted_text_is_escaped(report: Report) -> None:
     assert "&lt;script&gt;" in text
     assert "\\`rm -rf\\`" in text and "\\| " in text
     assert escape("a|b`c<d>e[f](g)\nh") == "a\\|b\\`c&lt;d&gt;e\\[f\\](g) h"
+
+
+def test_long_finding_lists_are_cut_to_fit_a_comment(report: Report) -> None:
+    from dataclasses import replace
+
+    from engine.formatters.markdown import MAX_FINDING_ROWS
+
+    w = report.workloads[0]
+    many = [replace(w.findings[0], line=n, value=str(n)) for n in range(1, 1001)]
+    text = render(replace(report, workloads=[replace(w, findings=many)]), "markdown")
+    assert f"… and {1000 - MAX_FINDING_ROWS} more" in text
+    assert len(text) < 65536
