@@ -92,8 +92,9 @@ def command(files: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str
         os.replace(tmp, output)
     else:
         click.echo(text, nl=not text.endswith("\n"))
-    for line in report.errors:
-        click.echo(f"mlwa: {line}", err=True)
+    if fmt != "text" or output is not None:  # the text report already lists them on stdout
+        for line in report.errors:
+            click.echo(f"mlwa: {line}", err=True)
     if report.errors:
         sys.exit(2)
     if report.fails(fail_on):

@@ -91,6 +91,13 @@ def _run_pyshacl(
 ) -> rdflib.Graph:
     import pyshacl
 
+    if ontology is not None and not data.store.context_aware:
+        # pySHACL mixes the ontology in through a Dataset, which needs a context-aware
+        # store; graphs built on rdflib's SimpleMemory (fast to fill) are copied once here.
+        copy = rdflib.Graph()
+        for triple in data:
+            copy.add(triple)
+        data = copy
     _conforms, report, _text = pyshacl.validate(
         data,
         shacl_graph=shapes,
