@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
+from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -57,6 +58,55 @@ def practice_ids() -> tuple[dict[str, str], dict[str, str]]:
     return doc["ids"], doc["titles"]
 
 
+class LazyLocations(Mapping[Any, Location]):
+    """Node (or node and predicate) -> Location, built on first access.
+
+    Lifting records only the document path of each entry; the Location object (with its
+    readable path) is made when a finding asks for it, which keeps lifting fast."""
+
+    def __init__(self, filename: str | None, positions: Positions, keys: bool) -> None:
+        self._filename = filename
+        self._positions = positions
+        self._keys = keys
+        self._paths: dict[Any, Path_] = {}
+        self._made: dict[Any, Location] = {}
+
+    def record(self, item: Any, path: Path_) -> None:
+        self._paths.setdefault(item, path)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._paths
+
+    def __getitem__(self, item: Any) -> Location:
+        loc = self._made.get(item)
+        if loc is None:
+            path = self._paths[item]
+            pos = self._positions.key(path) if self._keys else self._positions.value(path)
+            loc = self._made[item] = Location(self._filename, pos[0], pos[1], pointer(path))
+        return loc
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+
+_TRUE = Literal(True)
+_FALSE = Literal(False)
+_CACHE: dict[tuple[str, Any], Literal] = {}
+
+
+def _cached(kind: str, value: Any, make: Any) -> Literal:
+    key = (kind, value)
+    lit = _CACHE.get(key)
+    if lit is None:
+        lit = make()
+        if len(_CACHE) < 10_000:
+            _CACHE[key] = lit
+    return lit
+
+
 @dataclass
 class _Ref:
     subject: URIRef
@@ -70,8 +120,8 @@ class _Ref:
 class Lifted:
     graph: Graph
     root: URIRef
-    locations: dict[Node, Location] = field(default_factory=dict)
-    property_locations: dict[tuple[Node, URIRef], Location] = field(default_factory=dict)
+    locations: Mapping[Node, Location] = field(default_factory=dict)
+    property_locations: Mapping[tuple[Node, URIRef], Location] = field(default_factory=dict)
 
 
 class Lifter:
@@ -85,8 +135,8 @@ class Lifter:
         self.refs: list[_Ref] = []
         self.names: dict[str, dict[str, URIRef]] = {k.id: {} for k in KINDS}
         self.errors = ErrorList()
-        self.locations: dict[Node, Location] = {}
-        self.prop_locations: dict[tuple[Node, URIRef], Location] = {}
+        self.locations = LazyLocations(filename, positions, keys=False)
+        self.prop_locations = LazyLocations(filename, positions, keys=True)
         self.wid = str(data["id"])
         self.root = URIRef(workload_node_iri(self.wid))
 
@@ -104,26 +154,29 @@ class Lifter:
         add = self.triples.append
         add((self.root, RDF.type, P("Workload")))
         add((self.root, P("assessedOn"), Literal(self.as_of)))
-        self.locations[self.root] = self.loc(())
+        self.locations.record(self.root, ())
         self.fields(self.root, WORKLOAD_FIELDS, self.data, (), self.root, None)
         self.resolve()
         self.errors.problems.sort(key=lambda p: (p.location.line or 0, p.location.column or 0))
         self.errors.raise_if_any("the workload description has errors")
-        graph = Graph()
+        # SimpleMemory: indexed, without the context bookkeeping a workload graph never
+        # needs; about four times faster to fill than the default store.
+        graph = Graph(store="SimpleMemory")
         graph.bind("mlwa", MLWA)
-        graph.addN((s, p, o, graph) for s, p, o in self.triples)
+        store_add = graph.store.add
+        for triple in self.triples:  # terms are built here, so skip Graph.add's checks
+            store_add(triple, graph, False)
         return Lifted(graph, self.root, self.locations, self.prop_locations)
 
     def fields(self, node: URIRef, specs: tuple[Field, ...], data: dict[str, Any],
                path: Path_, base: URIRef, parent_name: str | None) -> None:
         add = self.triples.append
-        for f in specs:
-            if f.key not in data:
-                continue
-            value = data[f.key]
-            fpath = (*path, f.key)
-            if value is None:
-                continue
+        by_key = _by_key(specs)
+        for key, value in data.items():
+            f = by_key.get(key)
+            if f is None or value is None:
+                continue  # "$schema", or a null value: nothing stated
+            fpath = (*path, key)
             pred = P(f.predicate)
             if f.type == "group":
                 self.fields(node, f.fields, value, fpath, base, parent_name)
@@ -137,9 +190,9 @@ class Lifter:
                     child = self.item(kind, f.key, item, ipath, base, parent_name, idx)
                     if child is not None:
                         add((node, pred, child))
-                        self.prop_locations.setdefault((node, pred), self.key_loc(fpath))
+                        self.prop_locations.record((node, pred), fpath)
                 continue
-            self.prop_locations.setdefault((node, pred), self.key_loc(fpath))
+            self.prop_locations.record((node, pred), fpath)
             if f.type == "tags":
                 for tkey, tval in value.items():
                     add((node, P("tagKey"), Literal(tkey)))
@@ -164,9 +217,11 @@ class Lifter:
     def literal(self, f: Field, value: Any, path: Path_) -> Literal | None:
         t = f.type
         if t == "boolean":
-            return Literal(bool(value))
+            return _TRUE if value else _FALSE
+        if t == "enum":
+            return _cached("s", value, lambda: Literal(value))
         if t == "integer":
-            return Literal(int(value), datatype=XSD.integer)
+            return _cached("i", value, lambda: Literal(int(value), datatype=XSD.integer))
         if t == "number":
             return Literal(Decimal(str(value)), datatype=XSD.decimal)
         if t == "date":
@@ -194,7 +249,7 @@ class Lifter:
                             f"line {self.locations[iri].line}); names must be unique")
             return None
         table.setdefault(refname, iri)
-        self.locations[iri] = self.loc(path)
+        self.locations.record(iri, path)
         add = self.triples.append
         add((iri, RDF.type, P(kind.cls)))
         if kind.id in COMPONENT_KINDS:
@@ -215,8 +270,8 @@ class Lifter:
         allow = item.get("effect", "allow") == "allow"
         wa = allow and any(a == "*" or str(a).endswith(":*") for a in actions)
         wr = allow and any(r == "*" for r in resources)
-        self.triples.append((iri, P("hasWildcardAction"), Literal(wa)))
-        self.triples.append((iri, P("hasWildcardResource"), Literal(wr)))
+        self.triples.append((iri, P("hasWildcardAction"), _TRUE if wa else _FALSE))
+        self.triples.append((iri, P("hasWildcardResource"), _TRUE if wr else _FALSE))
 
     def derive_role_wildcards(self, iri: URIRef, item: dict[str, Any]) -> None:
         wa = wr = False
@@ -229,8 +284,8 @@ class Lifter:
             # AWS managed "FullAccess" and admin policies grant service:* on *
             if name.endswith("FullAccess") or name in ("AdministratorAccess", "PowerUserAccess"):
                 wa = wr = True
-        self.triples.append((iri, P("hasWildcardAction"), Literal(wa)))
-        self.triples.append((iri, P("hasWildcardResource"), Literal(wr)))
+        self.triples.append((iri, P("hasWildcardAction"), _TRUE if wa else _FALSE))
+        self.triples.append((iri, P("hasWildcardResource"), _TRUE if wr else _FALSE))
 
     def derive_attestation(self, iri: URIRef, item: dict[str, Any], path: Path_) -> None:
         ids, _titles = practice_ids()
@@ -281,6 +336,16 @@ class Lifter:
                                 f"{json.dumps(ref.value)} is ambiguous: it names items in "
                                 + " and ".join(_kind_phrase(k) for k, _ in hits)
                                 + "; rename one of them")
+
+
+_BY_KEY: dict[int, dict[str, Field]] = {}
+
+
+def _by_key(specs: tuple[Field, ...]) -> dict[str, Field]:
+    table = _BY_KEY.get(id(specs))
+    if table is None:
+        table = _BY_KEY[id(specs)] = {f.key: f for f in specs}
+    return table
 
 
 def _kind_phrase(kind_id: str) -> str:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 LITERAL_TYPES = ("string", "text", "uri", "boolean", "integer", "number", "date")
 
@@ -49,7 +50,7 @@ class Field:
     prefix: bool = True  # group: prefix member predicates with the group key
     example: object = None
 
-    @property
+    @cached_property
     def predicate(self) -> str:
         if self.pred:
             return self.pred
