@@ -386,6 +386,32 @@ def build_docs() -> str:
         "practice IRI, 2023 ids mapped through `ontology/practice-ids.json`) and "
         "`mlwa:ageDays` (assessment date minus attestation date).",
         "",
+        "## Python API",
+        "",
+        "`engine.workload.load_workload(source, *, filename=None, max_bytes=DEFAULT_MAX_BYTES, "
+        "as_of=None)` returns a frozen `Workload` with `id`, `name`, `graph` (rdflib, "
+        "SimpleMemory store), `root`, `locations` (node to `Location` of the mapping that "
+        "defined it), `property_locations` (node and predicate to the key's `Location`), "
+        "`source_text`, `format` (`yaml`, `json`, `turtle`, `jsonld`), `content_hash` "
+        "(sha256 of the bytes) and `filename`. `load_workload_text(text, filename=...)` does "
+        "the same for text in memory; `check_structure(...)` returns the structural "
+        "problems only. Every input problem raises `engine.errors.InputError`, whose "
+        "`problems` carry file, line, column and the path in the document.",
+        "",
+        "## Turtle and JSON-LD",
+        "",
+        "A Turtle or JSON-LD file must type exactly one node `mlwa:Workload` (with an IRI). "
+        "The loader replaces `mlwa:assessedOn`, recomputes `mlwa:ageDays` and adds "
+        "`mlwa:attestsPractice` where missing; everything else is taken as written. "
+        "Node locations are found by searching the text for each subject's full IRI, so "
+        "subjects written as prefixed names have no line. JSON-LD documents may use the "
+        "context `" + CONTEXT_IRI + "` (bundled as `ontology/workload.context.jsonld`): "
+        "each class carries a type-scoped context mapping the YAML keys of that kind "
+        "(sections such as `encryption` use `@nest`), and every property is also a "
+        "top-level term under its own name (`modelCardUrl`). A section key that means two "
+        "properties in one kind (`url` in `model_card` and in `bias_report`) is not in the "
+        "scoped context; use the property's own name there.",
+        "",
         "## Safety",
         "",
         "The loader reads the file and nothing else. It refuses: files over the size cap "

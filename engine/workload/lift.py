@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
-from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -143,10 +143,6 @@ class Lifter:
     # -- positions
     def loc(self, path: Path_) -> Location:
         line, col = self.pos.value(path)
-        return Location(self.filename, line, col, pointer(path))
-
-    def key_loc(self, path: Path_) -> Location:
-        line, col = self.pos.key(path)
         return Location(self.filename, line, col, pointer(path))
 
     # -- the walk
