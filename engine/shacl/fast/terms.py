@@ -26,6 +26,7 @@ _PLAIN = frozenset({XSD.string, RDF.langString, None})
 _SAFE_BNODE = re.compile(r"^[A-Za-z0-9_]+$")
 
 _named_cache: dict[str, ox.NamedNode] = {}
+_plain_cache: dict[Literal, ox.Literal] = {}
 
 
 def named(iri: str) -> ox.NamedNode:
@@ -62,20 +63,28 @@ class GraphTerms:
         self.has_subclass = False
 
     def to_ox(self, term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-        if isinstance(term, URIRef):
-            return named(str(term))
+        if type(term) is URIRef:
+            return named(term)
         if isinstance(term, BNode):
             ident = str(term)
             if not _SAFE_BNODE.match(ident):
                 ident = "x" + format(abs(hash(ident)), "x")
             self.bnodes[ident] = term
             return ox.BlankNode(ident)
+        if isinstance(term, URIRef):
+            return named(str(term))
         if isinstance(term, Literal):
             dt = term.datatype
-            if term.language:
-                return ox.Literal(str(term), language=term.language)
             if dt in _PLAIN:
-                return ox.Literal(str(term))
+                # Plain strings are most literals and need no value index: Oxigraph keeps them.
+                cached = _plain_cache.get(term)
+                if cached is None:
+                    if len(_plain_cache) > 200_000:
+                        _plain_cache.clear()
+                    cached = _plain_cache[term] = (
+                        ox.Literal(str(term), language=term.language) if term.language
+                        else ox.Literal(str(term)))
+                return cached
             if dt in INTEGER_SUBTYPES:
                 self.lossy = True
             elif term.ill_typed and not Literal(str(term), datatype=dt).ill_typed:
@@ -104,11 +113,11 @@ class GraphTerms:
 
     def quads(self, graph: rdflib.Graph, name: ox.NamedNode) -> list[ox.Quad]:
         to_ox = self.to_ox
+        quad = ox.Quad
         out = []
         for s, p, o in graph:
-            if p == RDFS.subClassOf:
-                self.has_subclass = True
-            out.append(ox.Quad(to_ox(s), to_ox(p), to_ox(o), name))  # type: ignore[arg-type]
+            out.append(quad(to_ox(s), to_ox(p), to_ox(o), name))  # type: ignore[arg-type]
+        self.has_subclass = (None, RDFS.subClassOf, None) in graph
         return out
 
 
