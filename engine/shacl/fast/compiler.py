@@ -2,8 +2,9 @@
 
 Every data graph sits in its own named graph ``?g``; every query is written so that all of
 its triple patterns stay inside ``GRAPH ?g``, so one query answers for the whole batch and
-results come back grouped by graph. (We never put a sub-select inside ``GRAPH ?g``:
-pyoxigraph 0.5.13 leaves ``?g`` unbound there, which would leak rows across graphs.)
+results come back grouped by graph. (We never put a sub-select or a VALUES block directly
+inside ``GRAPH ?g``: pyoxigraph 0.5.13 leaves ``?g`` unbound there, which would leak rows
+across graphs. ``test_oxigraph_traps`` pins both behaviours.)
 
 Constraint components that only look at value nodes become one filtering query each.
 Shape-valued components (sh:node, sh:not, sh:and, sh:or, sh:xone, sh:qualifiedValueShape)
@@ -24,6 +25,7 @@ import pyoxigraph as ox
 from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import BNode, Literal, Node, URIRef
 
+from engine.errors import PolicyError
 from engine.shacl.fast.model import TRUE, Constraint, Shape, ShapesModel, Unsupported
 from engine.shacl.fast.sparql import SparqlConstraint, render_message
 from engine.shacl.fast.terms import sparql_term
@@ -51,6 +53,9 @@ class Focus:
 
     build: Callable[[str], str]
     key: str
+    #: the focus pattern for use inside ``GRAPH ?g`` (binding ?this; argument: a suffix
+    #: for fresh helper variables), when the focus comes straight from targets
+    in_graph: Callable[[int], str] | None = None
 
     def pattern(self, var: str) -> str:
         return self.build(var)
@@ -113,7 +118,32 @@ class Compiler:
         def build(v: str) -> str:
             return "{ " + " UNION ".join(b(v) for b in branches) + " }"
 
-        return Focus(build, build("?this"))
+        return Focus(build, build("?this"), self._in_graph_focus(shape))
+
+    def _in_graph_focus(self, shape: Shape) -> Callable[[int], str]:
+        nodes = sorted(sparql_term(n) for n in shape.target_nodes)
+        classes = [c for c in shape.target_classes if isinstance(c, URIRef)]
+        sub: set[URIRef] = set()
+        for c in classes:
+            sub |= self.closure.get(c, {c})
+        class_values = " ".join(sorted(x.n3() for x in sub))
+
+        def build(n: int) -> str:
+            h = f"?mlwa_focus_{n}"
+            branches = []
+            # BIND, not VALUES: pyoxigraph 0.5.13 also leaves ?g unbound in
+            # GRAPH ?g { VALUES … } (the same trap as a sub-select there).
+            branches += [f"BIND({n} AS ?this)" for n in nodes]
+            if classes:
+                branches.append(f"?this {RDF_TYPE} {h}t . VALUES {h}t {{ {class_values} }}")
+                if self.data_subclass:
+                    branches.append(f"?this {RDF_TYPE}/{SUBCLASS}* {h}u . "
+                                    f"VALUES {h}u {{ {class_values} }}")
+            branches += [f"?this {p.n3()} {h}o" for p in shape.target_subjects_of]
+            branches += [f"{h}s {p.n3()} ?this" for p in shape.target_objects_of]
+            return " UNION ".join(f"{{ {b} }}" for b in branches)
+
+        return build
 
     def values_focus(self, focus: Focus, shape: Shape) -> Focus:
         """The value nodes of ``shape`` for the focus nodes of ``focus``."""
@@ -286,15 +316,19 @@ class Evaluator:
         #: graphs the compiled queries could not answer exactly; validated by the reference
         self.needs_reference: set[Any] = set()
 
-    def select(self, query: str, **kwargs: Any) -> list[Any]:
+    def solutions(self, query: str, **kwargs: Any) -> ox.QuerySolutions:
+        sols = self.store.query(query, **kwargs)
+        if not isinstance(sols, ox.QuerySolutions):
+            raise PolicyError("a SHACL-SPARQL constraint must be a SELECT query")
+        return sols
+
+    def select(self, query: str) -> list[dict[str, Any]]:
         """Run a query once per batch: shapes of a pack repeat the same checks (every
         attestation policy asks for the workload's attestations), so identical texts share
         one answer."""
-        if kwargs:
-            return list(self.store.query(query, **kwargs))
         rows = self._answers.get(query)
         if rows is None:
-            sols = self.store.query(query)
+            sols = self.solutions(query)
             names = [v.value for v in sols.variables]
             rows = self._answers[query] = [
                 {n: sol[n] for n in names} for sol in sols
@@ -381,7 +415,12 @@ class Evaluator:
     def sparql_findings(self, shape: Shape, sc: SparqlConstraint, focus: Focus) -> list[Finding]:
         if sc.deactivated:
             return []
-        out = []
+        out: list[Finding] = []
+        if sc.batchable and focus.in_graph is not None:
+            for sol in self.select(sc.for_batch(focus.in_graph)):
+                bindings = {n: t for n, t in sol.items() if t is not None and n != "g"}
+                self._sparql_finding(shape, sc, sol["g"], bindings, out)
+            return out
         this_var = ox.Variable("this")
         for s in self.select(self.c.focus_query(focus)):
             g, this = s["g"], s["this"]
@@ -389,21 +428,27 @@ class Evaluator:
                 if sc.needs_text:
                     self.needs_reference.add(g)
                     continue
-                sols = self.store.query(sc.query, default_graph=g,
-                                        substitutions={this_var: this})
+                sols = self.solutions(sc.query, default_graph=g,
+                                      substitutions={this_var: this})
             else:
-                sols = self.store.query(sc.for_focus(str(this)), default_graph=g)
+                sols = self.solutions(sc.for_focus(str(this)), default_graph=g)
             names = [v.value for v in sols.variables]
             for sol in sols:
                 bindings = {n: sol[n] for n in names if sol[n] is not None}
-                value = bindings.get("value")
-                if value is None and shape.sparql_path is None:
-                    value = this
-                path = bindings.get("path")
-                out.append(Finding(g, this, value, path if isinstance(path, ox.NamedNode) else None,
-                                   shape, SH.SPARQLConstraintComponent, sc.messages,
-                                   sc.node, {**bindings, "this": this}))
+                bindings["this"] = this
+                self._sparql_finding(shape, sc, g, bindings, out)
         return out
+
+    @staticmethod
+    def _sparql_finding(shape: Shape, sc: SparqlConstraint, g: Any,
+                        bindings: dict[str, Any], out: list[Finding]) -> None:
+        this = bindings["this"]
+        value = bindings.get("value")
+        if value is None and shape.sparql_path is None:
+            value = this
+        path = bindings.get("path")
+        out.append(Finding(g, this, value, path if isinstance(path, ox.NamedNode) else None,
+                           shape, SH.SPARQLConstraintComponent, sc.messages, sc.node, bindings))
 
     # --- top level -----------------------------------------------------------------------
     def report(self, shape: Shape, focus: Focus, out: list[Finding]) -> None:

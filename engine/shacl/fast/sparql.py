@@ -9,6 +9,7 @@ workload, just as it would with pySHACL.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,17 @@ class SparqlConstraint:
     #: $this occurs where Oxigraph's substitutions would not reach it (BIND, inner groups):
     #: blank-node focus nodes, which cannot be written into the text, need the reference.
     needs_text: bool = False
+
+    #: the query may run once for a whole batch (see ``for_batch``)
+    batchable: bool = False
+
+    def for_batch(self, focus: Callable[[int], str]) -> str:
+        """One query for all focus nodes of all graphs: the WHERE clause goes inside
+        ``GRAPH ?g`` and every group starts with the focus pattern (``focus(n)`` with
+        fresh variables per group), so $this is bound wherever the user's query reads it,
+        as pre-binding requires. Only for queries whose answer per focus node does not
+        depend on the other focus nodes (no aggregates, sub-selects or LIMIT)."""
+        return batch_query(self.query, focus)
 
     def for_focus(self, term_text: str) -> str:
         """The query with $this written in as a constant (exact pre-binding)."""
@@ -63,6 +75,44 @@ def substitute_this(query: str, term_text: str) -> str:
             out.append("?this")
         elif m.group("open") is not None:
             out.append(m.group(0) if m.group("sub") else "{ " + values)
+        else:
+            out.append(m.group(0))
+    out.append(query[pos:])
+    return "".join(out)
+
+
+_BATCH_TOKENS = re.compile(
+    _STRINGS.pattern + r"|" + _IRIS.pattern + r"|#[^\n]*|(?P<var>[?$]this\b)"
+    r"|(?P<select>\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?)|(?P<open>\{)|(?P<close>\})", re.I)
+_NOT_BATCHABLE = re.compile(
+    r"\b(COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT|GROUP\s+BY|HAVING|LIMIT|OFFSET|ORDER\s+BY|"
+    r"GRAPH|FROM|SERVICE|BNODE|RAND|NOW|UUID|STRUUID)\b", re.I)
+
+
+def _batchable(sk: str) -> bool:
+    return not _NOT_BATCHABLE.search(sk) and len(re.findall(r"\bSELECT\b", sk, re.I)) == 1
+
+
+def batch_query(query: str, focus: Callable[[int], str]) -> str:
+    out: list[str] = []
+    pos = 0
+    depth = 0
+    groups = 0
+    for m in _BATCH_TOKENS.finditer(query):
+        out.append(query[pos:m.start()])
+        pos = m.end()
+        if m.group("var"):
+            out.append("?this")
+        elif m.group("select") is not None:
+            out.append(m.group(0) + "?g ")
+        elif m.group("open") is not None:
+            groups += 1
+            depth += 1
+            pattern = focus(groups)
+            out.append(f"{{ GRAPH ?g {{ {pattern} " if depth == 1 else f"{{ {pattern} ")
+        elif m.group("close") is not None:
+            out.append("} }" if depth == 1 else "}")
+            depth -= 1
         else:
             out.append(m.group(0))
     out.append(query[pos:])
@@ -144,6 +194,7 @@ def read_sparql_constraint(g: rdflib.Graph, shape: Any, node: Node) -> SparqlCon
         messages=messages,
         deactivated=deact is not None and deact == TRUE,
         needs_text=_needs_text(sk),
+        batchable=_batchable(sk) and shape.sparql_path is None,
     )
 
 

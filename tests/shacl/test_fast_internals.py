@@ -1,0 +1,141 @@
+"""The fast backend's own guarantees: the gate, the data gate, and the Oxigraph traps
+its query shapes are built around."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib.namespace import SH, XSD
+
+from engine.errors import PolicyError
+from engine.shacl import get_backend
+from engine.shacl.fast.sparql import batch_query, check_prebinding, substitute_this
+from engine.shacl.fast.terms import GraphTerms
+
+EX = rdflib.Namespace("http://ex/")
+PREFIXES = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://ex/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+"""
+
+
+def g(text: str) -> rdflib.Graph:
+    return rdflib.Graph().parse(data=PREFIXES + text, format="turtle")
+
+
+def test_oxigraph_traps_still_there() -> None:
+    """If a pyoxigraph upgrade fixes these, the simpler query forms become usable."""
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.NamedNode("urn:b"),
+                      ox.NamedNode("urn:g1")))
+    unbound = "SELECT ?g WHERE { GRAPH ?g { VALUES ?x { <urn:x> } } }"
+    assert [r["g"] for r in store.query(unbound)] == [None]  # type: ignore[union-attr]
+    bound = "SELECT ?g WHERE { GRAPH ?g { BIND(<urn:x> AS ?x) } }"
+    assert [r["g"] for r in store.query(bound)] == [ox.NamedNode("urn:g1")]  # type: ignore[union-attr]
+
+
+CUSTOM = """
+ex:HasLang a sh:ConstraintComponent ;
+  sh:parameter [ sh:path ex:lang ] ;
+  sh:validator [ a sh:SPARQLAskValidator ;
+    sh:ask "ASK { FILTER (isLiteral($value) && langMatches(lang($value), $lang)) }" ] .
+ex:Routed a sh:NodeShape ; sh:targetClass ex:C ;
+  sh:property [ sh:path ex:label ; ex:lang "en" ] .
+ex:Compiled a sh:NodeShape ; sh:targetClass ex:C ;
+  sh:property [ sh:path ex:label ; sh:minCount 2 ] .
+"""
+
+
+def test_gate_routes_exactly_the_unsupported_shapes() -> None:
+    shapes = g(CUSTOM)
+    data = g('ex:a a ex:C ; ex:label "hallo"@de .')
+    fast = get_backend("auto").prepare(shapes)
+    assert [n for n, _ in fast.unsupported] == [EX.Routed]
+    assert "constraint component" in fast.unsupported[0][1]
+    results = fast.validate(data)
+    by_shape = {shapes.value(r.source_shape, SH.path, any=False): r for r in results}
+    assert len(results) == 2  # one from each engine, none twice
+    assert by_shape[EX.label].component in (SH.MinCountConstraintComponent,
+                                            EX.HasLang)
+    components = {r.component for r in results}
+    assert SH.MinCountConstraintComponent in components
+    assert len(components) == 2
+    ref = get_backend("reference").prepare(shapes).validate(data)
+    assert {(r.source_shape, r.component) for r in ref} == {
+        (r.source_shape, r.component) for r in results}
+
+
+def test_gate_can_be_refused() -> None:
+    from engine.shacl.fast import FastBackend
+
+    with pytest.raises(NotImplementedError):
+        FastBackend(gate=False).prepare(g(CUSTOM))
+
+
+def test_lossy_literals_send_the_graph_to_the_reference_engine() -> None:
+    shapes = g("ex:S a sh:NodeShape ; sh:targetNode ex:a ; "
+               "sh:property [ sh:path ex:n ; sh:datatype xsd:integer ] .")
+    data = g('ex:a ex:n "5"^^xsd:int .')  # Oxigraph would store this as xsd:integer
+    gt = GraphTerms()
+    gt.quads(data, ox.NamedNode("urn:g"))
+    assert gt.lossy
+    results = get_backend("fast").prepare(shapes).validate(data)
+    assert [(r.component, r.value) for r in results] == [
+        (SH.DatatypeConstraintComponent, rdflib.Literal("5", datatype=XSD.int))]
+
+
+def test_literals_come_back_as_the_callers_terms() -> None:
+    shapes = g("ex:S a sh:NodeShape ; sh:targetNode ex:a ; "
+               "sh:property [ sh:path ex:n ; sh:maxInclusive 1 ] .")
+    data = g('ex:a ex:n "2.50"^^xsd:decimal, "3e0"^^xsd:double, "2020-01-01T00:00:00+00:00"^^xsd:dateTime .')
+    results = get_backend("fast").prepare(shapes).validate(data)
+    values = {r.value for r in results}
+    assert values <= set(data.objects(EX.a, EX.n))
+    assert len(values) == 3
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT $this WHERE { $this ?p ?o . MINUS { $this ?p 1 } }",
+    "SELECT $this WHERE { VALUES ?x { 1 } }",
+    "SELECT $this WHERE { BIND(1 AS ?this) }",
+    "SELECT $this WHERE { { SELECT ?o WHERE { ?s ?p ?o } } }",
+    "SELECT $this WHERE { { SELECT * WHERE { ?s ?p ?o } } }",
+])
+def test_prebinding_rules_refuse(query: str) -> None:
+    with pytest.raises(PolicyError):
+        check_prebinding(query)
+
+
+def test_prebinding_rules_accept_strings_and_projected_subselects() -> None:
+    check_prebinding('SELECT $this WHERE { $this ?p "MINUS VALUES" . '
+                     '{ SELECT $this (COUNT(?o) AS ?n) WHERE { $this ?q ?o } GROUP BY $this } }')
+
+
+def test_substitution_reaches_inner_groups_and_leaves_strings() -> None:
+    q = substitute_this('SELECT $this WHERE { { FILTER(bound($this)) } ?x <urn:this> "$this" }',
+                        "<urn:f>")
+    assert q.count("VALUES ?this { <urn:f> }") == 2
+    assert '"$this"' in q and "<urn:this>" in q
+
+
+def test_batch_query_wraps_in_graph_and_projects_g() -> None:
+    q = batch_query("SELECT DISTINCT $this ?value WHERE { $this <urn:p> ?value "
+                    "FILTER NOT EXISTS { ?value <urn:q> 1 } }", lambda n: f"F{n}")
+    assert q.startswith("SELECT DISTINCT ?g ?this ?value WHERE { GRAPH ?g { F1")
+    assert "{ F2  ?value <urn:q> 1 }" in q
+    assert q.rstrip().endswith("} }")
+
+
+def test_sparql_constraint_on_many_graphs_matches_per_graph() -> None:
+    shapes = g('''ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+      sh:sparql [ sh:select """SELECT $this ?value WHERE {
+          $this <http://ex/p> ?value . FILTER NOT EXISTS { ?value <http://ex/ok> true } }""" ] .''')
+    datas = [g(f"ex:a a ex:C ; ex:p ex:v{i} . ex:v{i} ex:ok {'true' if i % 2 else 'false'} .")
+             for i in range(6)]
+    fast = get_backend("fast").prepare(shapes)
+    ref = get_backend("reference").prepare(shapes)
+    batched = list(fast.validate_many(datas))
+    for data, got in zip(datas, batched, strict=True):
+        want = ref.validate(data)
+        assert {(r.focus, r.value) for r in got} == {(r.focus, r.value) for r in want}
+    assert [len(b) for b in batched] == [1, 0, 1, 0, 1, 0]
