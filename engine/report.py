@@ -193,6 +193,9 @@ class Report:
     edition: str = "2025"
     errors: list[str] = field(default_factory=list)  # input errors of files that did not load
     notes: list[str] = field(default_factory=list)
+    # code -> catalogue entry of every selected policy (title, rationale, remediation, ...);
+    # lets formatters describe rules that produced no finding. Not part of the JSON form.
+    policy_index: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def findings(self) -> list[Finding]:

@@ -330,7 +330,8 @@ def validate_paths(files: Sequence[str | Path], *, packs: Sequence[Path] = (),
         reports.append(validator.validate(wl))
     return Report(workloads=reports, engine=engine,
                   packs={p.id: p.version for p in catalog.packs}, policies=len(validator.policies),
-                  as_of=as_of.isoformat(), edition=edition, errors=errors)
+                  as_of=as_of.isoformat(), edition=edition, errors=errors,
+                  policy_index={p.code: p for p in validator.policies})
 
 
 def validate_workload(wl: Workload, *, catalog: Catalog | None = None, engine: str = "reference",
@@ -344,7 +345,8 @@ def validate_workload(wl: Workload, *, catalog: Catalog | None = None, engine: s
                           waivers=waivers)
     return Report(workloads=[validator.validate(wl)], engine=engine,
                   packs={p.id: p.version for p in catalog.packs}, policies=len(validator.policies),
-                  as_of=as_of.isoformat(), edition=edition)
+                  as_of=as_of.isoformat(), edition=edition,
+                  policy_index={p.code: p for p in validator.policies})
 
 
 _ = QuestionRisk  # re-exported for callers that build reports by hand

@@ -18,7 +18,7 @@ def require(condition: bool, reason: str) -> None:
         return
     if IN_CI:
         pytest.fail(f"required under CI=true: {reason}")
-    pytest.skip(reason)
+    pytest.skip(reason, allow_module_level=True)
 
 
 @pytest.fixture(scope="session")

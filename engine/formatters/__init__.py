@@ -35,6 +35,8 @@ def render(report: Report, fmt: str, *, color: bool = False, edition: str | None
     if fmt not in FORMATS:
         raise UsageError(f"unknown output format {fmt!r}; choose one of {', '.join(FORMATS)}")
     module = importlib.import_module(f"engine.formatters.{fmt}")
+    if policies is None and report.policy_index:
+        policies = report.policy_index
     out: str = module.render(report, color=color, edition=edition, policies=policies)
     return out
 
