@@ -166,8 +166,6 @@ class Validator:
     waivers: WaiverSet | None = None
 
     def __post_init__(self) -> None:
-        from engine.shacl.base import get_backend
-
         if self.edition not in ("2023", "2025"):
             raise InputError(f"unknown edition {self.edition!r}; choose 2023 or 2025")
         na = self.profile.not_applicable() if self.profile else {}
@@ -178,8 +176,11 @@ class Validator:
         self._by_code = {p.code: p for p in self.policies}
         self._severity = {p.code: (self.profile.severity_for(p) if self.profile else p.severity)
                           for p in self.policies}
-        self.prepared: Prepared = get_backend(self.engine).prepare(  # type: ignore[arg-type]
-            self.shapes, ontology=class_hierarchy())
+        # Custom (non built-in) policies are evaluated in a sandboxed child: engine.custom.
+        from engine.custom import prepare_policies
+
+        self.prepared: Prepared = prepare_policies(self.policies, self.shapes, self.engine,
+                                                   ontology=class_hierarchy())
         self._lens = __import__("engine.ontology", fromlist=["load_lens"]).load_lens()
 
     # ------------------------------------------------------------------ per workload
