@@ -243,7 +243,25 @@ def generate(csv_path: Path) -> dict[Path, str]:
         by_pillar[r["pillar"]].append(r)
     for pillar, prows in by_pillar.items():
         files[OUT / f"{pillar}.ttl"] = build_pillar(pillar, prows, notes)
+    files[OUT / "index.json"] = build_index(files)
     return files
+
+
+def build_index(files: dict[Path, str]) -> str:
+    """The look-up index engine.ontology reads instead of parsing Turtle, built from the
+    very Turtle just generated (plus the hand-written core ontology)."""
+    import json
+
+    from rdflib import Graph
+
+    sys.path.insert(0, str(ONTOLOGY.parent))
+    from engine.ontology import lens_from_graph, lens_to_index
+
+    graph = Graph().parse(ONTOLOGY / "mlwa.ttl", format="turtle")
+    for path, text in files.items():
+        if path.suffix == ".ttl":
+            graph.parse(data=text, format="turtle")
+    return json.dumps(lens_to_index(lens_from_graph(graph)), indent=1, ensure_ascii=False) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -201,3 +201,9 @@ def test_help_does_not_import_heavy_modules() -> None:
             "print(sorted(m for m in ('rdflib','pyshacl','pyoxigraph','owlready2','networkx') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_lookup_index_agrees_with_the_graph() -> None:
+    from engine.ontology import lens_from_graph, lens_graph
+
+    assert load_lens() == lens_from_graph(lens_graph())
