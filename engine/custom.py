@@ -215,5 +215,32 @@ def prepare_policies(policies: Sequence[Policy], shapes: Graph, engine: str,
                              limits or current_limits())
 
 
+
+
+def configure_from_options(cpu_seconds: float | None, memory_mb: float | None,
+                           wall_seconds: float | None) -> None:
+    """Command-line limits over the environment's (``None`` keeps that limit as it is)."""
+    base = current_limits()
+    configure(SandboxLimits(cpu_seconds=cpu_seconds or base.cpu_seconds,
+                            memory_mb=memory_mb or base.memory_mb,
+                            wall_seconds=wall_seconds or base.wall_seconds))
+
+
+def sandboxed_pack_tests(policies: Sequence[Policy], *, engine: str = "reference") -> list[Any]:
+    """:func:`engine.testing.run_pack_tests`, one policy at a time, so a policy that runs over
+    a sandbox limit fails with that message and the others still report."""
+    from engine.sandbox import SandboxLimitExceeded
+    from engine.testing import PolicyTestReport, run_pack_tests
+
+    out: list[Any] = []
+    for pol in policies:
+        try:
+            out.extend(run_pack_tests([pol], engine=engine))
+        except SandboxLimitExceeded as exc:
+            out.append(PolicyTestReport(pol.code, problems=[str(exc)]))
+    return out
+
+
 __all__ = ["DEFAULT_LIMITS", "SandboxLimits", "SandboxedPrepared", "configure",
-           "current_limits", "is_trusted", "prepare_policies"]
+           "configure_from_options", "current_limits", "is_trusted", "prepare_policies",
+           "sandboxed_pack_tests"]

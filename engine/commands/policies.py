@@ -98,23 +98,35 @@ def show(code: str, packs: tuple[Path, ...], fmt: str) -> None:
 @click.option("--policy", "codes", multiple=True, help="Only these policy codes.")
 @click.option("--engine", type=click.Choice(["reference", "fast", "auto"]), default="reference",
               show_default=True)
+@click.option("--cpu-limit", type=click.FloatRange(min=0.1), default=None,
+              help="Sandbox CPU seconds per custom-policy run (default 5, $MLWA_SANDBOX_CPU_SECONDS).")
+@click.option("--memory-limit", type=click.FloatRange(min=16), default=None,
+              help="Sandbox extra memory in MB (default 1024, $MLWA_SANDBOX_MEMORY_MB).")
+@click.option("--wall-limit", type=click.FloatRange(min=0.1), default=None,
+              help="Sandbox wall-clock seconds (default 20, $MLWA_SANDBOX_WALL_SECONDS).")
 @format_option
-def test(pack_dirs: tuple[Path, ...], codes: tuple[str, ...], engine: str, fmt: str) -> None:
+def test(pack_dirs: tuple[Path, ...], codes: tuple[str, ...], engine: str,
+         cpu_limit: float | None, memory_limit: float | None, wall_limit: float | None,
+         fmt: str) -> None:
     """Run policy cases, SHACL-SHACL meta-validation and the safety lint (like `opa test`).
 
-    With no PACK_DIRS, tests the built-in pack.
+    With no PACK_DIRS, tests the built-in pack. Custom packs are linted on load and their
+    cases run in a sandboxed child with CPU, memory and wall-time limits.
     """
-    from engine.catalog import builtin_catalog, load_pack
-    from engine.testing import format_results, run_pack_tests
+    from engine.catalog import Catalog, builtin_catalog, load_pack
+    from engine.custom import configure_from_options, sandboxed_pack_tests
+    from engine.testing import format_results
 
     if pack_dirs:
-        policies = [p for d in pack_dirs for p in load_pack(d).policies]
+        packs = [load_pack(d) for d in pack_dirs]
+        policies = list(Catalog(tuple(packs)).policies.values())  # duplicate codes: clear error
     else:
         policies = list(builtin_catalog().policies.values())
     if codes:
         wanted = {c.upper() for c in codes}
         policies = [p for p in policies if p.code in wanted]
-    reports = run_pack_tests(policies, engine=engine)
+    configure_from_options(cpu_limit, memory_limit, wall_limit)
+    reports = sandboxed_pack_tests(policies, engine=engine)
     text, ok = format_results(reports)
     if fmt == "json":
         emit_json("policy-tests", [{"policy": r.policy, "ok": r.ok, "problems": r.problems,
@@ -123,3 +135,9 @@ def test(pack_dirs: tuple[Path, ...], codes: tuple[str, ...], engine: str, fmt: 
         click.echo(text)
     if not ok:
         sys.exit(1)
+
+
+# `mlwa policies new` lives in its own module (engine/commands/policies_authoring.py).
+from engine.commands.policies_authoring import new as _new  # noqa: E402
+
+command.add_command(_new)
