@@ -1,0 +1,596 @@
+"""The estate store: the lens, every workload validated and every run's findings, in RDF.
+
+One place a governance team can ask in SPARQL ("which production workloads violate
+practice X?"). Two kinds of store share one interface (:class:`Estate`):
+
+* :class:`LocalEstate`: an embedded Oxigraph store on disk (default
+  ``$MLWA_ESTATE``, else ``$XDG_DATA_HOME/mlwa/estate``, else ``~/.local/share/mlwa/estate``);
+* :class:`RemoteEstate`: any SPARQL 1.1 endpoint (``--store http://host:port``), written with
+  SPARQL Update and read with the SPARQL protocol over HTTP, only to the URL the user gave
+  (no proxies, no redirects).
+
+Named graphs (see docs/scale.md)::
+
+    <urn:mlwa:graph:lens>                              the lens (ontology + content)
+    <urn:mlwa:graph:workload:<id>:<content-hash>>      one per workload version
+    <urn:mlwa:graph:run:<run-id>>                      one per run: its findings
+
+Queries from users are vetted by :func:`engine.sparqlguard.vet_query` (read-only; no
+SERVICE, FROM or GRAPH) and run over the union of all graphs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from engine.errors import InputError, Location
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+    from engine.report import WorkloadReport
+
+# ------------------------------------------------------------------------------ vocabulary
+# The run vocabulary lives in the mlwa: namespace. ``mlwa:severity`` is already taken by the
+# ontology (domain mlwa:RiskLevel), so findings carry ``mlwa:findingSeverity``.
+MLWA = "https://w3id.org/mlwa/ontology#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+RUN = MLWA + "Run"  # class: one validation run (mlwa validate --record, mlwa portfolio)
+WORKLOAD_RESULT = MLWA + "WorkloadResult"  # class: one workload's outcome in one run
+FINDING = MLWA + "Finding"  # class: one finding of one run
+
+RUN_ID = MLWA + "runId"  # Run -> string (short hash)
+STARTED_AT = MLWA + "startedAt"  # Run -> xsd:dateTime (UTC)
+ENGINE = MLWA + "engine"  # Run -> "fast" | "reference" | "auto"
+LENS_EDITION = MLWA + "lensEdition"  # Run -> "2025" | "2023"
+AS_OF = MLWA + "asOf"  # Run -> xsd:date
+MILESTONE = MLWA + "milestone"  # Run -> string, when the run is named
+PACK_VERSION = MLWA + "packVersion"  # Run -> "pack-id@version" (one per pack)
+IN_RUN = MLWA + "run"  # WorkloadResult | Finding -> Run
+WORKLOAD = MLWA + "workload"  # WorkloadResult | Finding -> workload root IRI
+WORKLOAD_ID = MLWA + "workloadId"  # WorkloadResult -> string (also used by the ontology)
+CONTENT_HASH = MLWA + "contentHash"  # WorkloadResult -> sha256 of the file
+WORKLOAD_GRAPH = MLWA + "workloadGraph"  # WorkloadResult -> named graph IRI
+HIGH_RISKS = MLWA + "highRiskCount"  # WorkloadResult -> xsd:integer (questions at high risk)
+MEDIUM_RISKS = MLWA + "mediumRiskCount"  # WorkloadResult -> xsd:integer
+HIGH_RISK_QUESTION = MLWA + "highRiskQuestion"  # WorkloadResult -> lens question IRI
+POLICY = MLWA + "policy"  # Finding -> policy IRI (pol:<code>)
+POLICY_CODE = MLWA + "policyCode"  # Finding -> string (as on policies)
+SEVERITY = MLWA + "findingSeverity"  # Finding -> "high" | "medium" | "low"
+PRACTICE = MLWA + "practice"  # Finding -> lens practice IRI (one per practice)
+FOCUS = MLWA + "focus"  # Finding -> focus node IRI (in the workload graph)
+PATH = MLWA + "path"  # Finding -> string, compact SHACL path
+VALUE = MLWA + "value"  # Finding -> string
+MESSAGE = MLWA + "message"  # Finding -> string
+WAIVED = MLWA + "waived"  # Finding -> xsd:boolean
+
+LENS_GRAPH = "urn:mlwa:graph:lens"
+POLICY_BASE = "https://w3id.org/mlwa/policy/"
+
+#: Prefixes every estate query may use without declaring them.
+QUERY_PREFIXES: dict[str, str] = {
+    "mlwa": MLWA,
+    "lens": "https://w3id.org/mlwa/lens/",
+    "pol": POLICY_BASE,
+    "practice": "https://w3id.org/mlwa/lens/practice/",
+    "question": "https://w3id.org/mlwa/lens/question/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "xsd": XSD,
+}
+
+
+def _q(text: str) -> str:
+    return urllib.parse.quote(text, safe="-._~")
+
+
+def workload_graph_iri(workload_id: str, content_hash: str) -> str:
+    return f"urn:mlwa:graph:workload:{_q(workload_id)}:{content_hash}"
+
+
+def run_graph_iri(run_id: str) -> str:
+    return f"urn:mlwa:graph:run:{_q(run_id)}"
+
+
+def run_iri(run_id: str) -> str:
+    return f"urn:mlwa:run:{_q(run_id)}"
+
+
+def workload_root_iri(workload_id: str) -> str:
+    from engine.vocab import workload_node_iri
+
+    return workload_node_iri(workload_id)
+
+
+def default_location() -> Path:
+    """``$MLWA_ESTATE``, else ``$XDG_DATA_HOME/mlwa/estate``, else ``~/.local/share/mlwa/estate``."""
+    env = os.environ.get("MLWA_ESTATE")
+    if env:
+        return Path(env).expanduser()
+    data_home = os.environ.get("XDG_DATA_HOME")
+    base = Path(data_home).expanduser() if data_home else Path.home() / ".local" / "share"
+    return base / "mlwa" / "estate"
+
+
+class EstateError(InputError):
+    """The estate store cannot be opened or reached (exit code 2)."""
+
+
+# ------------------------------------------------------------------------------ run triples
+
+@dataclass(frozen=True)
+class RunHeader:
+    run_id: str
+    started_at: str  # ISO 8601 UTC, e.g. 2026-11-30T13:45:12.123456Z
+    engine: str
+    edition: str
+    as_of: str
+    packs: dict[str, str]
+    milestone: str | None = None
+
+
+def _nn(iri: str) -> ox.NamedNode:
+    import pyoxigraph as ox
+
+    return ox.NamedNode(iri)
+
+
+def _lit(value: str | int | bool, datatype: str | None = None) -> ox.Literal:
+    import pyoxigraph as ox
+
+    if isinstance(value, bool):
+        return ox.Literal("true" if value else "false", datatype=ox.NamedNode(XSD + "boolean"))
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
+    if datatype is not None:
+        return ox.Literal(value, datatype=ox.NamedNode(datatype))
+    return ox.Literal(value)
+
+
+def header_triples(h: RunHeader) -> list[ox.Triple]:
+    import pyoxigraph as ox
+
+    run = _nn(run_iri(h.run_id))
+    out = [ox.Triple(run, _nn(RDF_TYPE), _nn(RUN)),
+           ox.Triple(run, _nn(RUN_ID), _lit(h.run_id)),
+           ox.Triple(run, _nn(STARTED_AT), _lit(h.started_at, XSD + "dateTime")),
+           ox.Triple(run, _nn(ENGINE), _lit(h.engine)),
+           ox.Triple(run, _nn(LENS_EDITION), _lit(h.edition)),
+           ox.Triple(run, _nn(AS_OF), _lit(h.as_of, XSD + "date"))]
+    if h.milestone:
+        out.append(ox.Triple(run, _nn(MILESTONE), _lit(h.milestone)))
+    out.extend(ox.Triple(run, _nn(PACK_VERSION), _lit(f"{k}@{v}")) for k, v in sorted(h.packs.items()))
+    return out
+
+
+def result_triples(run_id: str, reports: Iterable[WorkloadReport]) -> list[ox.Triple]:
+    """Triples for the workloads and findings of one run (any number of chunks)."""
+    import pyoxigraph as ox
+
+    from engine.vocab import practice_iri, question_iri
+
+    run = _nn(run_iri(run_id))
+    t_type, t_run, t_wl = _nn(RDF_TYPE), _nn(IN_RUN), _nn(WORKLOAD)
+    out: list[ox.Triple] = []
+    add = out.append
+    for w in reports:
+        root = _nn(workload_root_iri(w.workload))
+        res = _nn(f"{run_iri(run_id)}/workload/{_q(w.workload)}")
+        high = [q for q, r in w.questions.items() if r.value.upper() == "HIGH"]
+        medium = sum(1 for r in w.questions.values() if r.value.upper() == "MEDIUM")
+        add(ox.Triple(res, t_type, _nn(WORKLOAD_RESULT)))
+        add(ox.Triple(res, t_run, run))
+        add(ox.Triple(res, t_wl, root))
+        add(ox.Triple(res, _nn(WORKLOAD_ID), _lit(w.workload)))
+        add(ox.Triple(res, _nn(CONTENT_HASH), _lit(w.content_hash)))
+        add(ox.Triple(res, _nn(WORKLOAD_GRAPH), _nn(workload_graph_iri(w.workload, w.content_hash))))
+        add(ox.Triple(res, _nn(HIGH_RISKS), _lit(len(high))))
+        add(ox.Triple(res, _nn(MEDIUM_RISKS), _lit(medium)))
+        for q in high:
+            add(ox.Triple(res, _nn(HIGH_RISK_QUESTION), _nn(question_iri(q))))
+        for i, f in enumerate(w.findings):
+            node = _nn(f"{run_iri(run_id)}/finding/{_q(w.workload)}/{i}")
+            add(ox.Triple(node, t_type, _nn(FINDING)))
+            add(ox.Triple(node, t_run, run))
+            add(ox.Triple(node, t_wl, root))
+            add(ox.Triple(node, _nn(POLICY), _nn(POLICY_BASE + _q(f.policy))))
+            add(ox.Triple(node, _nn(POLICY_CODE), _lit(f.policy)))
+            add(ox.Triple(node, _nn(SEVERITY), _lit(f.severity.value)))
+            for p in f.practices:
+                add(ox.Triple(node, _nn(PRACTICE), _nn(practice_iri(p))))
+            if ":" in f.focus and not f.focus.startswith("_:"):  # blank-node foci have no IRI
+                add(ox.Triple(node, _nn(FOCUS), _nn(f.focus)))
+            if f.path:
+                add(ox.Triple(node, _nn(PATH), _lit(f.path)))
+            if f.value is not None:
+                add(ox.Triple(node, _nn(VALUE), _lit(f.value)))
+            add(ox.Triple(node, _nn(MESSAGE), _lit(f.message)))
+            add(ox.Triple(node, _nn(WAIVED), _lit(f.waived)))
+    return out
+
+
+def ntriples(triples: Iterable[ox.Triple]) -> str:
+    return "".join(f"{t} .\n" for t in triples)
+
+
+def graph_ntriples(graph: Any) -> str:
+    """An rdflib graph as N-Triples text (term by term: faster than ``serialize``)."""
+    return "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in graph)
+
+
+def lens_files() -> list[Path]:
+    from engine.ontology import ontology_files
+
+    return ontology_files()
+
+
+def lens_fingerprint() -> str:
+    h = hashlib.sha256()
+    for f in lens_files():
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+# ------------------------------------------------------------------------------ results
+
+@dataclass
+class QueryResult:
+    """A SELECT (``variables`` + ``rows``) or ASK (``boolean``) answer, engine-neutral."""
+
+    variables: list[str]
+    rows: list[list[ox.NamedNode | ox.BlankNode | ox.Literal | None]]
+    boolean: bool | None = None
+
+    def plain_rows(self) -> list[list[str | None]]:
+        return [[_plain(t) for t in row] for row in self.rows]
+
+
+def _plain(term: Any) -> str | None:
+    if term is None:
+        return None
+    value = getattr(term, "value", None)
+    return str(value) if value is not None else str(term)
+
+
+def _from_solutions(res: Any) -> QueryResult:
+    import pyoxigraph as ox
+
+    if isinstance(res, ox.QueryBoolean):
+        return QueryResult([], [], bool(res))
+    if isinstance(res, ox.QuerySolutions):
+        names = [v.value for v in res.variables]
+        rows = [[sol[name] for name in names] for sol in res]
+        return QueryResult(names, rows)
+    raise EstateError("only SELECT and ASK queries are answered")
+
+
+# ------------------------------------------------------------------------------ stores
+
+class Estate(Protocol):
+    location: str
+
+    def ensure_lens(self) -> None: ...
+
+    def has_graph(self, iri: str) -> bool: ...
+
+    def put_graphs(self, graphs: Sequence[tuple[str, str]]) -> None:
+        """Replace each named graph ``iri`` by the N-Triples ``text``."""
+        ...
+
+    def add_to_graph(self, iri: str, triples: Sequence[ox.Triple]) -> None: ...
+
+    def query(self, text: str) -> QueryResult:
+        """Run an already vetted query over the union of all graphs."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class LocalEstate:
+    """An embedded Oxigraph store in a folder."""
+
+    def __init__(self, path: Path | str | None = None, *, read_only: bool = False) -> None:
+        import pyoxigraph as ox
+
+        self.path = Path(path) if path is not None else default_location()
+        self.location = str(self.path)
+        self.read_only = read_only
+        try:
+            if read_only:
+                if not self.path.exists():
+                    raise EstateError("the estate store is empty: run `mlwa portfolio` or "
+                                      "`mlwa validate --record` first", Location(self.location))
+                self._store = ox.Store.read_only(str(self.path))
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(self.path))
+        except OSError as exc:
+            text = str(exc)
+            why = ("another process holds it open (a running mlwa portfolio?); wait, or use "
+                   "--no-store" if "lock" in text.lower() else f"it cannot be opened: {text}")
+            raise EstateError(f"estate store unavailable: {why}", Location(self.location)) from None
+
+    def ensure_lens(self) -> None:
+        import pyoxigraph as ox
+
+        lens = ox.NamedNode(LENS_GRAPH)
+        marker = ox.NamedNode(LENS_GRAPH + "#fingerprint")
+        fp = lens_fingerprint()
+        current = list(self._store.quads_for_pattern(marker, _nn(CONTENT_HASH), None, lens))
+        if current and getattr(current[0].object, "value", None) == fp:
+            return
+        self._store.remove_graph(lens) if self._store.contains_named_graph(lens) else None
+        for f in lens_files():
+            self._store.load(path=str(f), format=ox.RdfFormat.TURTLE, to_graph=lens)
+        self._store.add(ox.Quad(marker, _nn(CONTENT_HASH), ox.Literal(fp), lens))
+
+    def has_graph(self, iri: str) -> bool:
+        return bool(self._store.contains_named_graph(_nn(iri)))
+
+    def put_graphs(self, graphs: Sequence[tuple[str, str]]) -> None:
+        import pyoxigraph as ox
+
+        for iri, text in graphs:
+            g = ox.NamedNode(iri)
+            if self._store.contains_named_graph(g):
+                self._store.remove_graph(g)
+            self._store.load(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=g)
+
+    def add_to_graph(self, iri: str, triples: Sequence[ox.Triple]) -> None:
+        import pyoxigraph as ox
+
+        g = ox.NamedNode(iri)
+        self._store.extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in triples)
+
+    def drop_graph(self, iri: str) -> None:
+        g = _nn(iri)
+        if self._store.contains_named_graph(g):
+            self._store.remove_graph(g)
+
+    def query(self, text: str) -> QueryResult:
+        try:
+            res = self._store.query(text, use_default_graph_as_union=True)
+            return _from_solutions(res)
+        except SyntaxError as exc:
+            raise EstateError(f"the store cannot run this query: {exc}") from None
+
+    def close(self) -> None:
+        if not self.read_only:
+            self._store.flush()
+        del self._store
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any,
+                         newurl: str) -> None:
+        raise EstateError(f"the SPARQL endpoint answered with a redirect ({code}) to "
+                          f"{newurl}; mlwa talks only to the URL you gave")
+
+
+class RemoteEstate:
+    """Any SPARQL 1.1 endpoint. ``url`` is the server's base (Oxigraph: ``/query`` and
+    ``/update`` below it) or its query endpoint (``…/query`` or ``…/sparql``; the update
+    endpoint is then ``…/update`` beside it)."""
+
+    timeout = 120.0
+
+    def __init__(self, url: str) -> None:
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise EstateError(f"--store URL must be http(s)://host[:port][/path], got {url!r}")
+        base = url.rstrip("/")
+        last = base.rsplit("/", 1)[-1] if parts.path.strip("/") else ""
+        if last in ("query", "sparql"):
+            self.query_url = base
+            self.update_url = base[: -len(last)] + "update"
+        else:
+            self.query_url, self.update_url = base + "/query", base + "/update"
+        self.location = url
+        # No proxies from the environment, no redirects: only the URL the user gave.
+        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
+
+    def _post(self, url: str, body: bytes, content_type: str, accept: str | None = None) -> bytes:
+        req = urllib.request.Request(url, data=body, method="POST",
+                                     headers={"Content-Type": content_type,
+                                              **({"Accept": accept} if accept else {})})
+        try:
+            with self._opener.open(req, timeout=self.timeout) as resp:
+                data: bytes = resp.read()
+                return data
+        except urllib.error.HTTPError as exc:
+            detail = exc.read(500).decode("utf-8", "replace").strip()
+            raise EstateError(f"the SPARQL endpoint refused the request: HTTP {exc.code} "
+                              f"{detail[:300]}", Location(self.location)) from None
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise EstateError(f"cannot reach the SPARQL endpoint: {reason}",
+                              Location(self.location)) from None
+
+    def update(self, text: str) -> None:
+        self._post(self.update_url, text.encode("utf-8"), "application/sparql-update")
+
+    def ensure_lens(self) -> None:
+        fp = lens_fingerprint()
+        res = self.query(f"ASK {{ <{LENS_GRAPH}#fingerprint> <{CONTENT_HASH}> \"{fp}\" }}")
+        if res.boolean:
+            return
+        import pyoxigraph as ox
+
+        triples: list[ox.Triple] = []
+        for f in lens_files():
+            triples.extend(q.triple for q in ox.parse(path=str(f), format=ox.RdfFormat.TURTLE))
+        triples.append(ox.Triple(_nn(LENS_GRAPH + "#fingerprint"), _nn(CONTENT_HASH),
+                                 ox.Literal(fp)))
+        self.put_graphs([(LENS_GRAPH, ntriples(triples))])
+
+    def has_graph(self, iri: str) -> bool:
+        # GRAPH is refused for users' queries; this one is ours and names the graph.
+        text = f"ASK {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"
+        data = self._post(self.query_url, text.encode("utf-8"), "application/sparql-query",
+                          "application/sparql-results+json")
+        import json
+
+        return bool(json.loads(data).get("boolean"))
+
+    def put_graphs(self, graphs: Sequence[tuple[str, str]]) -> None:
+        if not graphs:
+            return
+        ops = []
+        for iri, text in graphs:
+            ops.append(f"DROP SILENT GRAPH <{iri}> ;\nINSERT DATA {{ GRAPH <{iri}> {{\n{text}}} }}")
+        self.update(" ;\n".join(ops))
+
+    def add_to_graph(self, iri: str, triples: Sequence[ox.Triple]) -> None:
+        if triples:
+            self.update(f"INSERT DATA {{ GRAPH <{iri}> {{\n{ntriples(triples)}}} }}")
+
+    def drop_graph(self, iri: str) -> None:
+        self.update(f"DROP SILENT GRAPH <{iri}>")
+
+    def query(self, text: str) -> QueryResult:
+        import pyoxigraph as ox
+
+        url = self.query_url + ("&" if "?" in self.query_url else "?") + "union-default-graph"
+        data = self._post(url, text.encode("utf-8"), "application/sparql-query",
+                          "application/sparql-results+json")
+        try:
+            res = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+        except (SyntaxError, ValueError) as exc:
+            raise EstateError(f"the SPARQL endpoint sent an answer mlwa cannot read: {exc}",
+                              Location(self.location)) from None
+        return _from_solutions(res)
+
+    def close(self) -> None:
+        return None
+
+
+def open_estate(store: str | Path | None = None, *, read_only: bool = False) -> LocalEstate | RemoteEstate:
+    """``store``: None (the default folder), a folder, or an http(s) SPARQL endpoint URL."""
+    text = str(store) if store is not None else None
+    if text is not None and text.startswith(("http://", "https://")):
+        return RemoteEstate(text)
+    if text is not None and "://" in text:
+        raise EstateError(f"--store takes a folder or an http(s) URL, got {text!r}")
+    return LocalEstate(Path(text).expanduser() if text else None, read_only=read_only)
+
+
+# ------------------------------------------------------------------------------ recording
+
+def record_reports(estate: Estate, header: RunHeader, reports: Iterable[WorkloadReport],
+                   graphs: dict[str, str] | None = None) -> None:
+    """Write one run: its header and results, and the workload graphs given
+    (``{graph IRI: N-Triples}``) that the estate does not hold yet."""
+    if graphs:
+        new = [(iri, text) for iri, text in graphs.items() if not estate.has_graph(iri)]
+        estate.put_graphs(new)
+    triples = header_triples(header) + result_triples(header.run_id, reports)
+    estate.add_to_graph(run_graph_iri(header.run_id), triples)
+
+
+def run_query(text: str, *, store: str | Path | None = None) -> QueryResult:
+    """Vet ``text`` (read-only, no SERVICE/FROM/GRAPH) and answer it from the estate."""
+    from engine.sparqlguard import vet_query
+
+    vet_query(text, context="query", prefixes=QUERY_PREFIXES)
+    estate = open_estate(store, read_only=True)
+    try:
+        return estate.query(_with_prefixes(text))
+    finally:
+        estate.close()
+
+
+def _with_prefixes(text: str) -> str:
+    """Declare the standard prefixes the query uses but does not declare itself."""
+    import re
+
+    declared = {m.lower() for m in re.findall(r"(?i)PREFIX\s+([A-Za-z][\w.-]*)?:", text)}
+    head = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in QUERY_PREFIXES.items()
+                   if p.lower() not in declared)
+    # Prefixes go after any BASE and before the rest; BASE is rare enough to leave first.
+    return head + text
+
+
+def render_result(result: QueryResult, fmt: str) -> str:
+    """text (aligned table), json (SPARQL 1.1 results JSON) or csv."""
+    import csv
+    import io
+    import json
+
+    if result.boolean is not None:
+        if fmt == "json":
+            return json.dumps({"head": {}, "boolean": result.boolean}) + "\n"
+        return ("true" if result.boolean else "false") + "\n"
+    if fmt == "json":
+        bindings = []
+        for row in result.rows:
+            b: dict[str, Any] = {}
+            for name, term in zip(result.variables, row, strict=True):
+                if term is not None:
+                    b[name] = _term_json(term)
+            bindings.append(b)
+        return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}},
+                          indent=1, ensure_ascii=False) + "\n"
+    plain = result.plain_rows()
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(result.variables)
+        w.writerows([[c if c is not None else "" for c in r] for r in plain])
+        return buf.getvalue()
+    widths = [len(v) for v in result.variables]
+    cells = [[c if c is not None else "" for c in r] for r in plain]
+    for r in cells:
+        widths = [max(w, min(len(c), 80)) for w, c in zip(widths, r, strict=True)]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(result.variables, widths, strict=True)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def _term_json(term: Any) -> dict[str, str]:
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    out = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype.value != XSD + "string":
+        out["datatype"] = term.datatype.value
+    return out
+
+
+__all__ = [
+    "FINDING",
+    "LENS_GRAPH",
+    "QUERY_PREFIXES",
+    "RUN",
+    "WORKLOAD_RESULT",
+    "Estate",
+    "EstateError",
+    "LocalEstate",
+    "QueryResult",
+    "RemoteEstate",
+    "RunHeader",
+    "default_location",
+    "open_estate",
+    "record_reports",
+    "render_result",
+    "run_graph_iri",
+    "run_query",
+    "workload_graph_iri",
+]

@@ -1,0 +1,522 @@
+"""Validation history: recorded runs, milestones, baselines and diffs (issue 8).
+
+A run is one validation recorded with ``mlwa validate --record`` (or ``--milestone NAME``)
+or ``mlwa portfolio --record``. It is kept twice:
+
+* as a JSON document ``<root>/runs/<run-id>.json`` (``$MLWA_HISTORY``, else
+  ``$XDG_DATA_HOME/mlwa/history``, else ``~/.local/share/mlwa/history``), written atomically
+  (temporary file, fsync, rename, fsync of the folder): the source of truth;
+* as RDF in the estate store (:mod:`engine.estate`), so ``mlwa query`` can ask across runs.
+  When the estate cannot be opened (another process holds it) the JSON document is still
+  written and the run says so in its notes.
+
+The run id is a short hash of the run's time, engine, workload content hashes and finding
+keys. A baseline is a run id, a unique id prefix, a milestone name, ``latest``, or a path to
+a JSON report (``mlwa validate --format json``) or run document.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from engine.errors import InputError, Location
+from engine.report import Finding, Report
+
+RUN_SCHEMA = "mlwa/run"
+RUN_SCHEMA_VERSION = "1"
+_RUN_ID_RE = re.compile(r"^[0-9a-f]{4,64}$")
+
+FindingKey = tuple[str, str, str, str | None, str | None]
+
+
+def default_root() -> Path:
+    """``$MLWA_HISTORY``, else ``$XDG_DATA_HOME/mlwa/history``, else ``~/.local/share/mlwa/history``."""
+    env = os.environ.get("MLWA_HISTORY")
+    if env:
+        return Path(env).expanduser()
+    data_home = os.environ.get("XDG_DATA_HOME")
+    base = Path(data_home).expanduser() if data_home else Path.home() / ".local" / "share"
+    return base / "mlwa" / "history"
+
+
+class HistoryError(InputError):
+    """A run cannot be found or read (exit code 2)."""
+
+
+# ------------------------------------------------------------------------------ files
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old or the new file, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    try:
+        dfd = os.open(path.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dfd)
+    finally:
+        os.close(dfd)
+
+
+# ------------------------------------------------------------------------------ run documents
+
+def finding_key(f: Finding) -> FindingKey:
+    return f.key()
+
+
+def json_finding_key(d: dict[str, Any]) -> FindingKey:
+    """The key of a finding in its JSON form (report JSON or run document)."""
+    return (str(d.get("workload", "")), str(d.get("policy", "")),
+            str(d.get("focusLabel", d.get("focus_label", ""))), d.get("path"), d.get("value"))
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def make_run_id(timestamp: str, engine: str, hashes: Iterable[str], keys: Iterable[FindingKey]) -> str:
+    h = hashlib.sha256()
+    h.update(f"{timestamp}\n{engine}\n".encode())
+    for x in sorted(hashes):
+        h.update(x.encode() + b"\n")
+    for k in sorted(keys, key=lambda k: tuple(x or "" for x in k)):
+        h.update(json.dumps(k).encode() + b"\n")
+    return h.hexdigest()[:12]
+
+
+def run_document(report: Report, *, run_id: str, timestamp: str,
+                 milestone: str | None = None) -> dict[str, Any]:
+    from engine import __version__
+
+    workloads = []
+    for w in report.workloads:
+        workloads.append({"workload": w.workload, "name": w.name, "file": w.file,
+                          "contentHash": w.content_hash, "counts": w.counts(),
+                          "questions": {q: r.value for q, r in w.questions.items()}})
+    return {
+        "schema": RUN_SCHEMA, "version": RUN_SCHEMA_VERSION, "id": run_id,
+        "timestamp": timestamp, "milestone": milestone, "tool": __version__,
+        "engine": report.engine, "lensEdition": report.edition, "asOf": report.as_of,
+        "packs": dict(report.packs), "policies": report.policies,
+        "workloads": workloads,
+        "findings": [f.to_json() for f in report.findings],
+        "errors": list(report.errors), "notes": list(report.notes),
+    }
+
+
+def _check_milestone(name: str) -> None:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", name) or _RUN_ID_RE.fullmatch(name):
+        raise InputError(f"milestone {name!r}: use letters, digits, '.', '_' or '-' (up to 64), "
+                         "and not something that looks like a run id")
+
+
+def record_run(report: Report, milestone: str | None = None, *, root: Path | None = None,
+               estate: str | Path | None = None, use_estate: bool = True) -> str:
+    """Record ``report`` as a run (JSON document, then the estate store); return its id."""
+    if milestone is not None:
+        _check_milestone(milestone)
+    timestamp = _now()
+    findings = report.findings
+    run_id = make_run_id(timestamp, report.engine, (w.content_hash for w in report.workloads),
+                         (f.key() for f in findings))
+    doc = run_document(report, run_id=run_id, timestamp=timestamp, milestone=milestone)
+    root = root or default_root()
+    if milestone is not None:
+        clash = [r for r in iter_runs(root) if r.get("milestone") == milestone]
+        if clash:
+            raise InputError(f"milestone {milestone!r} already names run {clash[0]['id']}")
+    if use_estate:
+        try:
+            record_in_estate(report, run_id=run_id, timestamp=timestamp, milestone=milestone,
+                             store=estate)
+        except InputError as exc:
+            doc["notes"].append(f"not recorded in the estate store: {exc}")
+    data = json.dumps(doc, indent=1, ensure_ascii=False).encode("utf-8")
+    atomic_write(root / "runs" / f"{run_id}.json", data)
+    return run_id
+
+
+def record_in_estate(report: Report, *, run_id: str, timestamp: str, milestone: str | None,
+                     store: str | Path | None = None, graphs: dict[str, str] | None = None) -> None:
+    from engine.estate import RunHeader, open_estate, record_reports
+
+    estate = open_estate(store)
+    try:
+        estate.ensure_lens()
+        if graphs is None:
+            graphs = _reload_graphs(report, estate)
+        header = RunHeader(run_id, timestamp, report.engine, report.edition, report.as_of,
+                           dict(report.packs), milestone)
+        record_reports(estate, header, report.workloads, graphs)
+    finally:
+        estate.close()
+
+
+def _reload_graphs(report: Report, estate: Any) -> dict[str, str]:
+    """Workload graphs for the estate, read again from their files when the file is
+    unchanged (same content hash) and the estate does not hold that version yet."""
+    from engine.estate import graph_ntriples, workload_graph_iri
+    from engine.workload import load_workload
+
+    out: dict[str, str] = {}
+    for w in report.workloads:
+        iri = workload_graph_iri(w.workload, w.content_hash)
+        if not w.file or estate.has_graph(iri):
+            continue
+        try:
+            wl = load_workload(Path(w.file))
+        except InputError:
+            continue
+        if wl.content_hash == w.content_hash:
+            out[iri] = graph_ntriples(wl.graph)
+    return out
+
+
+# ------------------------------------------------------------------------------ reading runs
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise HistoryError(f"cannot read this run or report: {exc}", Location(str(path))) from None
+    if not isinstance(data, dict):
+        raise HistoryError("not a run document or JSON report", Location(str(path)))
+    return data
+
+
+def iter_runs(root: Path | None = None) -> Iterator[dict[str, Any]]:
+    """Every readable run document, oldest first."""
+    folder = (root or default_root()) / "runs"
+    if not folder.is_dir():
+        return
+    docs = []
+    for p in folder.glob("*.json"):
+        try:
+            doc = _read_json(p)
+        except HistoryError:
+            continue  # a damaged file never hides the others; `show` names it
+        if doc.get("schema") == RUN_SCHEMA:
+            docs.append(doc)
+    docs.sort(key=lambda d: (str(d.get("timestamp", "")), str(d.get("id", ""))))
+    yield from docs
+
+
+def load_run(ref: str, root: Path | None = None) -> dict[str, Any]:
+    """A run by id, unique id prefix, milestone name or ``latest``; or a JSON file path."""
+    path = Path(ref)
+    if path.suffix == ".json" or os.sep in ref:
+        if not path.is_file():
+            raise HistoryError("no such file", Location(ref))
+        return normalise(_read_json(path), str(path))
+    root = root or default_root()
+    exact = root / "runs" / f"{ref}.json"
+    if _RUN_ID_RE.fullmatch(ref) and exact.is_file():
+        return _read_json(exact)
+    runs = list(iter_runs(root))
+    if ref == "latest":
+        if not runs:
+            raise HistoryError(f"no recorded runs in {root}")
+        return runs[-1]
+    by_milestone = [r for r in runs if r.get("milestone") == ref]
+    if by_milestone:
+        return by_milestone[-1]
+    prefix = [r for r in runs if str(r.get("id", "")).startswith(ref)] if _RUN_ID_RE.fullmatch(ref) else []
+    if len(prefix) == 1:
+        return prefix[0]
+    if len(prefix) > 1:
+        raise HistoryError(f"run {ref!r} is ambiguous: " + ", ".join(r["id"] for r in prefix[:5]))
+    raise HistoryError(f"no run, milestone or file {ref!r} (history in {root})")
+
+
+def normalise(doc: dict[str, Any], source: str) -> dict[str, Any]:
+    """A run document from a run document or a JSON report (``mlwa validate --format json``)."""
+    if doc.get("schema") == RUN_SCHEMA:
+        return doc
+    if "workloads" not in doc or not isinstance(doc["workloads"], list):
+        raise HistoryError("neither a run document nor a JSON report", Location(source))
+    workloads: list[dict[str, Any]] = []
+    findings: list[dict[str, Any]] = []
+    for w in doc["workloads"]:
+        if not isinstance(w, dict):
+            continue
+        workloads.append({"workload": w.get("workload"), "name": w.get("name"),
+                          "file": w.get("file"), "contentHash": w.get("contentHash"),
+                          "counts": (w.get("summary") or {}).get("findings", {}),
+                          "questions": w.get("questions") or {}})
+        findings.extend(f for f in w.get("findings") or [] if isinstance(f, dict))
+    return {"schema": RUN_SCHEMA, "version": RUN_SCHEMA_VERSION, "id": source,
+            "timestamp": None, "milestone": None, "engine": doc.get("engine"),
+            "lensEdition": doc.get("edition"), "asOf": doc.get("asOf"),
+            "packs": doc.get("packs") or {}, "workloads": workloads, "findings": findings,
+            "errors": doc.get("errors") or [], "notes": doc.get("notes") or []}
+
+
+def list_runs(root: Path | None = None, *, workload: str | None = None) -> list[dict[str, Any]]:
+    """Run summaries (newest first), optionally only runs that include ``workload``."""
+    out = []
+    for doc in iter_runs(root):
+        ids = [w.get("workload") for w in doc.get("workloads", [])]
+        if workload is not None and workload not in ids:
+            continue
+        fs = doc.get("findings", [])
+        if workload is not None:
+            fs = [f for f in fs if f.get("workload") == workload]
+        sev = Counter(f.get("severity") for f in fs if not f.get("waived"))
+        out.append({"id": doc["id"], "timestamp": doc.get("timestamp"),
+                    "milestone": doc.get("milestone"), "engine": doc.get("engine"),
+                    "lensEdition": doc.get("lensEdition"), "workloads": ids,
+                    "findings": {"high": sev["high"], "medium": sev["medium"], "low": sev["low"]}})
+    out.reverse()
+    return out
+
+
+# ------------------------------------------------------------------------------ baselines
+
+@dataclass
+class BaselinedReport(Report):
+    """A report compared with a baseline run.
+
+    Findings whose :meth:`Finding.key` is in the baseline stay in the report (formatters show
+    them) but, with ``new_only``, :meth:`fails` ignores them: only new findings can fail CI.
+    """
+
+    baseline: str = ""
+    baseline_keys: frozenset[FindingKey] = field(default_factory=frozenset)
+    new_only: bool = False
+
+    def is_new(self, f: Finding) -> bool:
+        return f.key() not in self.baseline_keys
+
+    @property
+    def new_findings(self) -> list[Finding]:
+        return [f for f in self.findings if self.is_new(f)]
+
+    @property
+    def baseline_findings(self) -> list[Finding]:
+        return [f for f in self.findings if not self.is_new(f)]
+
+    def worst(self) -> Any:
+        if not self.new_only:
+            return super().worst()
+        open_ = [f.severity for f in self.new_findings if not f.waived]
+        return max(open_, key=lambda s: s.rank) if open_ else None
+
+    def fails(self, threshold: str) -> bool:
+        if not self.new_only:
+            return super().fails(threshold)
+        if threshold == "none":
+            return False
+        from engine.model import Severity
+
+        limit = Severity(threshold).rank
+        return any(f.severity.rank >= limit for f in self.new_findings if not f.waived)
+
+
+def apply_baseline(report: Report, baseline: str, new_only: bool = False, *,
+                   root: Path | None = None) -> BaselinedReport:
+    """Compare ``report`` with ``baseline`` (run id, milestone, ``latest`` or JSON file).
+
+    Returns a :class:`BaselinedReport` (same interface as :class:`Report`); with
+    ``new_only`` its ``fails()`` counts only findings absent from the baseline. A note
+    says how many findings are new, known and fixed.
+    """
+    doc = load_run(baseline, root)
+    keys = frozenset(json_finding_key(f) for f in doc.get("findings", []))
+    base = {f.name: getattr(report, f.name) for f in fields(Report)}
+    base["notes"] = list(report.notes)
+    out = BaselinedReport(**base, baseline=str(doc.get("id")), baseline_keys=keys,
+                          new_only=new_only)
+    current = {f.key() for f in report.findings}
+    checked = {w.workload for w in report.workloads}
+    fixed = {k for k in keys if k[0] in checked} - current
+    new = len(out.new_findings)
+    known = len(out.baseline_findings)
+    tail = " (not counted for --fail-on)" if new_only else ""
+    out.notes.append(f"baseline {out.baseline}: {new} new finding{'s' if new != 1 else ''}, "
+                     f"{known} also in the baseline{tail}, {len(fixed)} fixed since")
+    return out
+
+
+# ------------------------------------------------------------------------------ diff
+
+@dataclass
+class RunDiff:
+    run_a: str
+    run_b: str
+    new: list[dict[str, Any]]
+    fixed: list[dict[str, Any]]
+    unchanged: list[dict[str, Any]]
+    question_changes: list[dict[str, Any]]  # workload, question, pillar, before, after
+    pillar_changes: dict[str, dict[str, dict[str, int]]]  # pillar -> before/after -> risk counts
+
+    def to_json(self) -> dict[str, Any]:
+        return {"runA": self.run_a, "runB": self.run_b,
+                "summary": {"new": len(self.new), "fixed": len(self.fixed),
+                            "unchanged": len(self.unchanged),
+                            "questionChanges": len(self.question_changes)},
+                "new": self.new, "fixed": self.fixed, "unchanged": self.unchanged,
+                "questionChanges": self.question_changes, "pillars": self.pillar_changes}
+
+
+_RISK_RANK = {"HIGH": 3, "MEDIUM": 2, "UNANSWERED": 1, "NONE": 0, "NOT_APPLICABLE": 0}
+
+
+def _question_pillars() -> dict[str, str]:
+    try:
+        from engine.ontology import load_lens
+
+        return {q.id: q.pillar for q in load_lens().questions}
+    except Exception:  # the diff still works without the lens; pillars come from ids
+        return {}
+
+
+def _pillar_of(qid: str, pillars: dict[str, str]) -> str:
+    if qid in pillars:
+        return pillars[qid]
+    return qid.rstrip("0123456789") or "unknown"
+
+
+def diff_runs(a: dict[str, Any], b: dict[str, Any]) -> RunDiff:
+    """New, fixed and unchanged findings from ``a`` to ``b``; risk changes per question and
+    pillar (only for workloads present in both)."""
+
+    def index(doc: dict[str, Any]) -> dict[FindingKey, dict[str, Any]]:
+        out: dict[FindingKey, dict[str, Any]] = {}
+        for f in doc.get("findings", []):
+            out.setdefault(json_finding_key(f), f)
+        return out
+
+    ia, ib = index(a), index(b)
+    wa = {w["workload"]: w for w in a.get("workloads", [])}
+    wb = {w["workload"]: w for w in b.get("workloads", [])}
+    both = set(wa) & set(wb)
+
+    def order(k: FindingKey) -> tuple[str, ...]:
+        return tuple(x or "" for x in k)
+
+    new = [_brief(ib[k]) for k in sorted(set(ib) - set(ia), key=order)]
+    fixed = [_brief(ia[k]) for k in sorted(set(ia) - set(ib), key=order) if k[0] in wb or not wb]
+    unchanged = [_brief(ib[k]) for k in sorted(set(ia) & set(ib), key=order)]
+    pillars = _question_pillars()
+    changes: list[dict[str, Any]] = []
+    per_pillar: dict[str, dict[str, Counter[str]]] = {}
+    for wid in sorted(both):
+        qa, qb = wa[wid].get("questions", {}), wb[wid].get("questions", {})
+        for q in sorted(set(qa) | set(qb)):
+            before, after = str(qa.get(q, "UNANSWERED")).upper(), str(qb.get(q, "UNANSWERED")).upper()
+            pl = _pillar_of(q, pillars)
+            cell = per_pillar.setdefault(pl, {"before": Counter(), "after": Counter()})
+            cell["before"][before] += 1
+            cell["after"][after] += 1
+            if before != after:
+                trend = ("worse" if _RISK_RANK.get(after, 0) > _RISK_RANK.get(before, 0)
+                         else "better")
+                changes.append({"workload": wid, "question": q, "pillar": pl,
+                                "before": before, "after": after, "trend": trend})
+    pillar_changes = {pl: {"before": dict(c["before"]), "after": dict(c["after"])}
+                      for pl, c in sorted(per_pillar.items())}
+    return RunDiff(str(a.get("id")), str(b.get("id")), new, fixed, unchanged, changes,
+                   pillar_changes)
+
+
+def _brief(f: dict[str, Any]) -> dict[str, Any]:
+    loc = f.get("location") or {}
+    return {"workload": f.get("workload"), "policy": f.get("policy"),
+            "severity": f.get("severity"), "focusLabel": f.get("focusLabel"),
+            "path": f.get("path"), "value": f.get("value"), "message": f.get("message"),
+            "file": loc.get("file"), "line": loc.get("line")}
+
+
+def render_diff(d: RunDiff, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps({"schema": "mlwa/diff", "version": "1", "data": d.to_json()},
+                          indent=1, ensure_ascii=False) + "\n"
+    md = fmt == "markdown"
+    lines: list[str] = []
+    title = f"Diff {d.run_a} → {d.run_b}"
+    lines.append(f"## {title}" if md else title)
+    lines.append("")
+    lines.append(f"{len(d.new)} new, {len(d.fixed)} fixed, {len(d.unchanged)} unchanged findings; "
+                 f"{len(d.question_changes)} question risk changes")
+    for name, items in (("New findings", d.new), ("Fixed findings", d.fixed)):
+        lines.append("")
+        lines.append(f"### {name}" if md else f"{name}:")
+        if not items:
+            lines.append("_none_" if md else "  none")
+            continue
+        if md:
+            lines.append("| workload | policy | severity | where | message |")
+            lines.append("|---|---|---|---|---|")
+        for f in items:
+            where = f"{f['focusLabel']}" + (f" {f['path']}" if f.get("path") else "")
+            if md:
+                cells = [f["workload"], f["policy"], f["severity"], where, f["message"]]
+                lines.append("| " + " | ".join(_md(str(c)) for c in cells) + " |")
+            else:
+                lines.append(f"  {f['severity']:<6} {f['workload']} {f['policy']} {where}: {f['message']}")
+    lines.append("")
+    lines.append("### Question risk changes" if md else "Question risk changes:")
+    if not d.question_changes:
+        lines.append("_none_" if md else "  none")
+    elif md:
+        lines.append("| workload | question | pillar | before | after |")
+        lines.append("|---|---|---|---|---|")
+        lines.extend(f"| {_md(c['workload'])} | {c['question']} | {c['pillar']} | {c['before']} | "
+                     f"{c['after']} |" for c in d.question_changes)
+    else:
+        lines.extend(f"  {c['workload']} {c['question']} ({c['pillar']}): {c['before']} → "
+                     f"{c['after']} ({c['trend']})" for c in d.question_changes)
+    lines.append("")
+    lines.append("### High and medium risks per pillar" if md else "High/medium risks per pillar (before → after):")
+    if md:
+        lines.append("| pillar | high | medium |")
+        lines.append("|---|---|---|")
+    for pl, c in d.pillar_changes.items():
+        hb, ha = c["before"].get("HIGH", 0), c["after"].get("HIGH", 0)
+        mb, ma = c["before"].get("MEDIUM", 0), c["after"].get("MEDIUM", 0)
+        if md:
+            lines.append(f"| {pl} | {hb} → {ha} | {mb} → {ma} |")
+        else:
+            lines.append(f"  {pl:<24} high {hb} → {ha}   medium {mb} → {ma}")
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+__all__ = [
+    "BaselinedReport",
+    "HistoryError",
+    "RunDiff",
+    "apply_baseline",
+    "atomic_write",
+    "default_root",
+    "diff_runs",
+    "list_runs",
+    "load_run",
+    "record_run",
+    "render_diff",
+]

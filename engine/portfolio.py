@@ -1,0 +1,579 @@
+"""Validate a whole portfolio of workload files in bounded memory.
+
+Files are named by folders, globs or paths and read lazily: the runner cuts the list of
+paths into chunks, and each chunk is loaded and validated by a worker (in-process, a local
+process pool, or a Dask distributed cluster behind ``scheduler="tcp://…"``). Every worker
+builds its :class:`~engine.validate.Validator` once and keeps it for every later chunk. At
+most ``2 × workers`` chunks are in flight, so memory stays bounded by the chunk size, not by
+the portfolio; the parent keeps a small summary per workload, spools full reports to a
+temporary file only when a report format needs them, and streams results to the estate
+store chunk by chunk.
+
+Files with input errors are listed and never stop the run (see :class:`PortfolioResult`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import glob
+import os
+import pickle
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, overload
+
+from engine.errors import InputError, Location
+
+if TYPE_CHECKING:
+    from engine.report import Report, WorkloadReport
+    from engine.validate import Validator
+
+#: Suffixes picked up when a folder is named.
+WORKLOAD_SUFFIXES = (".yaml", ".yml", ".json", ".ttl", ".jsonld")
+DEFAULT_CHUNK = 200
+
+
+# ------------------------------------------------------------------------------ inputs
+
+def expand_inputs(args: Iterable[str | Path]) -> tuple[list[str], list[str]]:
+    """Files named by ``args`` (folders recursively, globs, plain paths), deduplicated, in
+    a stable order; and an error line for every argument that names nothing."""
+    files: list[str] = []
+    seen: set[str] = set()
+    errors: list[str] = []
+
+    def add(p: str) -> None:
+        if p not in seen:
+            seen.add(p)
+            files.append(p)
+
+    for arg in args:
+        text = str(arg)
+        if os.path.isdir(text):
+            found: list[str] = []
+            for dirpath, dirnames, filenames in os.walk(text):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                found.extend(os.path.join(dirpath, f) for f in filenames
+                             if f.lower().endswith(WORKLOAD_SUFFIXES) and not f.startswith("."))
+            for p in sorted(found):
+                add(p)
+        elif any(c in text for c in "*?["):
+            hits = sorted(h for h in glob.iglob(text, recursive=True) if os.path.isfile(h))
+            if not hits:
+                errors.append(f"{text}: the pattern matches no file")
+            for p in hits:
+                add(p)
+        elif os.path.isfile(text):
+            add(text)
+        else:
+            errors.append(f"{text}: no such file or folder")
+    return files, errors
+
+
+# ------------------------------------------------------------------------------ workers
+
+@dataclass(frozen=True)
+class PortfolioOptions:
+    """Everything a worker needs to build its validator; hashable (the cache key)."""
+
+    engine: str = "auto"
+    edition: str = "2025"
+    as_of: str = field(default_factory=lambda: dt.date.today().isoformat())
+    packs: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()
+    max_bytes: int | None = None
+
+
+@dataclass
+class ChunkResult:
+    index: int
+    reports: list[WorkloadReport]
+    errors: list[str]  # input errors, one line each
+    bugs: list[str]  # internal errors while validating a file (a bug in mlwa)
+    graphs: dict[str, str]  # workload graph IRI -> N-Triples (only when asked)
+    packs: dict[str, str]
+    policies: int
+
+
+_validators: dict[PortfolioOptions, tuple[Validator, dict[str, str]]] = {}
+
+
+def worker_validator(options: PortfolioOptions) -> tuple[Validator, dict[str, str]]:
+    """The validator for ``options`` in this process, built on first use and then kept."""
+    cached = _validators.get(options)
+    if cached is not None:
+        return cached
+    from engine.catalog import builtin_catalog, load_catalog
+    from engine.validate import Validator
+
+    catalog = load_catalog([Path(p) for p in options.packs]) if options.packs else builtin_catalog()
+    policies = catalog.select(codes=list(options.codes))
+    validator = Validator(policies, engine=options.engine, edition=options.edition,
+                          as_of=dt.date.fromisoformat(options.as_of))
+    packs = {p.id: p.version for p in catalog.packs}
+    _validators.clear()  # one configuration per worker at a time
+    _validators[options] = (validator, packs)
+    return validator, packs
+
+
+def validate_chunk(options: PortfolioOptions, index: int, paths: Sequence[str],
+                   want_graphs: bool = False) -> ChunkResult:
+    """Load and validate ``paths`` (one chunk). Runs in a worker process or a Dask worker."""
+    from engine.workload import DEFAULT_MAX_BYTES, load_workload
+
+    validator, packs = worker_validator(options)
+    when = dt.date.fromisoformat(options.as_of)
+    loaded: list[Any] = []
+    errors: list[str] = []
+    bugs: list[str] = []
+    for p in paths:
+        try:
+            loaded.append(load_workload(Path(p), max_bytes=options.max_bytes or DEFAULT_MAX_BYTES,
+                                        as_of=when))
+        except InputError as exc:
+            errors.append(_error_line(p, exc))
+        except Exception as exc:  # a bug in the loader must not sink the whole portfolio
+            bugs.append(f"{p}: internal error while loading: {type(exc).__name__}: {exc}")
+    try:
+        reports = validator.validate_many(loaded)
+    except Exception:  # isolate the workload that trips the engine
+        reports = []
+        for wl in loaded:
+            try:
+                reports.append(validator.validate(wl))
+            except Exception as exc:
+                bugs.append(f"{wl.filename}: internal error while validating: "
+                            f"{type(exc).__name__}: {exc}")
+    graphs: dict[str, str] = {}
+    if want_graphs:
+        from engine.estate import graph_ntriples, workload_graph_iri
+
+        for wl in loaded:
+            graphs[workload_graph_iri(wl.id, wl.content_hash)] = graph_ntriples(wl.graph)
+    return ChunkResult(index, reports, errors, bugs, graphs, packs, len(validator.policies))
+
+
+def _error_line(path: str, exc: InputError) -> str:
+    """One line per file: its first problem, and how many more there are."""
+    lines = list(dict.fromkeys(exc.lines()))
+    first = lines[0] if lines else str(exc)
+    if not first.startswith(path):
+        first = f"{path}: {first}"
+    more = len(lines) - 1
+    return first + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
+
+
+# ------------------------------------------------------------------------------ executors
+
+Job = tuple[int, list[str]]
+
+
+def _jobs(files: Sequence[str], chunk: int) -> Iterator[Job]:
+    for i in range(0, len(files), chunk):
+        yield i // chunk, list(files[i:i + chunk])
+
+
+def run_inline(options: PortfolioOptions, jobs: Iterable[Job], want_graphs: bool
+               ) -> Iterator[ChunkResult]:
+    for index, paths in jobs:
+        yield validate_chunk(options, index, paths, want_graphs)
+
+
+def run_pool(options: PortfolioOptions, jobs: Iterable[Job], want_graphs: bool, workers: int
+             ) -> Iterator[ChunkResult]:
+    """A local process pool; at most ``2 × workers`` chunks in flight."""
+    import concurrent.futures as cf
+    import multiprocessing as mp
+
+    # forkserver: workers start from a clean server process that preloaded the engine, never
+    # from a parent that may run threads (the progress bar) at fork time.
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["engine.portfolio", "engine.validate"])
+    it = iter(jobs)
+    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        pending: set[cf.Future[ChunkResult]] = set()
+
+        def fill() -> None:
+            while len(pending) < 2 * workers:
+                job = next(it, None)
+                if job is None:
+                    return
+                pending.add(pool.submit(validate_chunk, options, job[0], job[1], want_graphs))
+
+        fill()
+        while pending:
+            done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+            for fut in done:
+                pending.discard(fut)
+                yield fut.result()
+            fill()
+
+
+def run_dask(options: PortfolioOptions, jobs: Iterable[Job], want_graphs: bool, scheduler: str,
+             window: int | None = None) -> Iterator[ChunkResult]:
+    """The same chunks on a Dask distributed cluster (``tcp://host:port``)."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise InputError("--scheduler needs the Dask distributed package: "
+                         "pip install 'mlwa[scale]'") from None
+    if not scheduler.startswith(("tcp://", "tls://", "inproc://")):
+        raise InputError(f"--scheduler must look like tcp://HOST:PORT, got {scheduler!r}")
+    try:
+        client = Client(scheduler, timeout="20s")
+    except (OSError, TimeoutError) as exc:
+        raise InputError(f"cannot reach the Dask scheduler: {exc}",
+                         Location(scheduler)) from None
+    try:
+        limit = window or 2 * max(1, sum(client.nthreads().values()))
+        it = iter(jobs)
+        first = []
+        for _ in range(limit):
+            job = next(it, None)
+            if job is None:
+                break
+            first.append(client.submit(validate_chunk, options, job[0], job[1], want_graphs,
+                                       pure=False))
+        queue = as_completed(first)
+        for fut in queue:
+            result: ChunkResult = fut.result()
+            fut.release()
+            yield result
+            job = next(it, None)
+            if job is not None:
+                queue.add(client.submit(validate_chunk, options, job[0], job[1], want_graphs,
+                                        pure=False))
+    finally:
+        client.close()
+
+
+# ------------------------------------------------------------------------------ results
+
+@dataclass(frozen=True)
+class WorkloadSummary:
+    workload: str
+    name: str
+    file: str | None
+    high: int
+    medium: int
+    low: int
+    waived: int
+    high_risk_questions: tuple[str, ...]
+
+    @property
+    def sort_key(self) -> tuple[int, int, int, int, str]:
+        return (-self.high, -len(self.high_risk_questions), -self.medium, -self.low, self.workload)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"workload": self.workload, "name": self.name, "file": self.file,
+                "findings": {"high": self.high, "medium": self.medium, "low": self.low,
+                             "waived": self.waived},
+                "highRiskQuestions": list(self.high_risk_questions)}
+
+
+def summarise(w: WorkloadReport) -> WorkloadSummary:
+    c = w.counts()
+    hrq = tuple(sorted(q for q, r in w.questions.items() if r.value.upper() == "HIGH"))
+    return WorkloadSummary(w.workload, w.name, w.file, c["high"], c["medium"], c["low"],
+                           c["waived"], hrq)
+
+
+class ReportSpool(Sequence["WorkloadReport"]):
+    """Workload reports pickled to a temporary file: a read-only sequence in input order
+    that holds one report in memory at a time."""
+
+    def __init__(self) -> None:
+        self._fh: IO[bytes] = tempfile.TemporaryFile(prefix="mlwa-portfolio-")  # noqa: SIM115 (lives as long as the spool)
+        self._entries: list[tuple[tuple[int, int], int, int]] = []  # (order, offset, size)
+        self._sorted = True
+
+    def add(self, order: tuple[int, int], report: WorkloadReport) -> None:
+        data = pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL)
+        self._fh.seek(0, os.SEEK_END)
+        offset = self._fh.tell()
+        self._fh.write(data)
+        if self._entries and order < self._entries[-1][0]:
+            self._sorted = False
+        self._entries.append((order, offset, len(data)))
+
+    def _order(self) -> None:
+        if not self._sorted:
+            self._entries.sort()
+            self._sorted = True
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _load(self, i: int) -> WorkloadReport:
+        _, offset, size = self._entries[i]
+        self._fh.seek(offset)
+        report: WorkloadReport = pickle.loads(self._fh.read(size))
+        return report
+
+    @overload
+    def __getitem__(self, i: int) -> WorkloadReport: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[WorkloadReport]: ...
+
+    def __getitem__(self, i: int | slice) -> WorkloadReport | list[WorkloadReport]:
+        self._order()
+        if isinstance(i, slice):
+            return [self._load(j) for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self._load(i)
+
+    def __iter__(self) -> Iterator[WorkloadReport]:
+        self._order()
+        for j in range(len(self)):
+            yield self._load(j)
+
+    def close(self) -> None:
+        self._fh.close()
+
+
+@dataclass
+class PortfolioResult:
+    """The outcome of a portfolio run.
+
+    ``errors`` lists files that could not be read (input errors): they do not stop the run.
+    The CLI exits 2 for them only with ``--strict``; otherwise the exit code follows the
+    findings (``--fail-on``). ``bugs`` are internal errors (exit 3).
+    """
+
+    summaries: list[WorkloadSummary]
+    errors: list[str]
+    bugs: list[str]
+    engine: str
+    edition: str
+    as_of: str
+    packs: dict[str, str]
+    policies: int
+    files: int
+    run_id: str | None = None
+    store: str | None = None
+    reports: Sequence[WorkloadReport] | None = None
+    policy_counts: Counter[str] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
+
+    def worst_first(self) -> list[WorkloadSummary]:
+        return sorted(self.summaries, key=lambda s: s.sort_key)
+
+    def totals(self) -> dict[str, int]:
+        return {"workloads": len(self.summaries), "files": self.files,
+                "inputErrors": len(self.errors),
+                "high": sum(s.high for s in self.summaries),
+                "medium": sum(s.medium for s in self.summaries),
+                "low": sum(s.low for s in self.summaries),
+                "waived": sum(s.waived for s in self.summaries),
+                "highRiskQuestions": sum(len(s.high_risk_questions) for s in self.summaries)}
+
+    def fails(self, threshold: str) -> bool:
+        if threshold == "none":
+            return False
+        from engine.model import Severity
+
+        rank = Severity(threshold).rank
+        for s in self.summaries:
+            for sev, n in (("high", s.high), ("medium", s.medium), ("low", s.low)):
+                if n and Severity(sev).rank >= rank:
+                    return True
+        return False
+
+    def report(self) -> Report:
+        """A :class:`Report` over the spooled workload reports (for the report formats)."""
+        from engine.report import Report
+
+        if self.reports is None:
+            raise RuntimeError("run the portfolio with keep_reports=True for a full report")
+        return Report(workloads=self.reports, engine=self.engine,  # type: ignore[arg-type]
+                      packs=self.packs, policies=self.policies, as_of=self.as_of,
+                      edition=self.edition, errors=[*self.errors, *self.bugs],
+                      notes=list(self.notes))
+
+    def close(self) -> None:
+        if isinstance(self.reports, ReportSpool):
+            self.reports.close()
+
+
+ProgressHook = Callable[[int, int], None]  # (files done, files in all)
+
+
+def run_portfolio(inputs: Iterable[str | Path], options: PortfolioOptions | None = None, *,
+                  workers: int | None = None, scheduler: str | None = None,
+                  chunk_size: int = DEFAULT_CHUNK, store: str | Path | None = None,
+                  use_store: bool = False, keep_reports: bool = False,
+                  milestone: str | None = None, record: bool = False,
+                  progress: ProgressHook | None = None) -> PortfolioResult:
+    """Validate every workload file ``inputs`` name.
+
+    ``workers``: local processes (default: the CPU count; 1 or a portfolio of one chunk runs
+    in this process). ``scheduler``: a Dask scheduler address instead of local processes.
+    ``use_store``: write workload graphs and the run to the estate (``store``: folder or
+    SPARQL endpoint URL; None is the default folder). ``keep_reports``: spool the full
+    workload reports for the report formats (``PortfolioResult.report()``). ``record``: also
+    write the run to the history folder (a JSON document, :mod:`engine.history`).
+    """
+    from engine.history import make_run_id
+
+    options = options or PortfolioOptions()
+    files, errors = expand_inputs(inputs)
+    timestamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    run_id = make_run_id(timestamp, options.engine, files, [])
+    estate = None
+    if use_store:
+        from engine.estate import open_estate
+
+        estate = open_estate(store)  # fails early (exit 2) when the store is unavailable
+        estate.ensure_lens()
+    chunk_size = max(1, chunk_size)
+    workers = max(1, workers or os.cpu_count() or 1)
+    jobs = _jobs(files, chunk_size)
+    want_graphs = estate is not None
+    if scheduler:
+        results = run_dask(options, jobs, want_graphs, scheduler)
+    elif workers == 1 or len(files) <= chunk_size:
+        results = run_inline(options, jobs, want_graphs)
+    else:
+        results = run_pool(options, jobs, want_graphs, workers)
+    spool = ReportSpool() if keep_reports or record else None
+    out = PortfolioResult([], errors, [], options.engine, options.edition, options.as_of, {}, 0,
+                          len(files), run_id=run_id if estate is not None or record else None,
+                          store=estate.location if estate is not None else None, reports=spool)
+    done = 0
+    try:
+        if progress:
+            progress(0, len(files))
+        for res in results:
+            out.packs, out.policies = res.packs or out.packs, res.policies or out.policies
+            out.errors.extend(res.errors)
+            out.bugs.extend(res.bugs)
+            for i, w in enumerate(res.reports):
+                out.summaries.append(summarise(w))
+                out.policy_counts.update(f.policy for f in w.open_findings)
+                if spool is not None:
+                    spool.add((res.index, i), w)
+            if estate is not None:
+                _store_chunk(estate, run_id, res)
+            done += len(res.reports) + len(res.errors) + len(res.bugs)
+            if progress:
+                progress(min(done, len(files)), len(files))
+        if estate is not None:
+            from engine.estate import RunHeader, header_triples, run_graph_iri
+
+            header = RunHeader(run_id, timestamp, options.engine, options.edition, options.as_of,
+                               out.packs, milestone)
+            estate.add_to_graph(run_graph_iri(run_id), header_triples(header))
+            out.notes.append(f"stored as run {run_id} in the estate ({estate.location})")
+    except BaseException:
+        if spool is not None:
+            spool.close()
+        raise
+    finally:
+        if estate is not None:
+            with contextlib.suppress(Exception):
+                estate.close()
+    if record:
+        import json
+
+        from engine.history import atomic_write, default_root, run_document
+
+        doc = run_document(out.report(), run_id=run_id, timestamp=timestamp, milestone=milestone)
+        atomic_write(default_root() / "runs" / f"{run_id}.json",
+                     json.dumps(doc, indent=1, ensure_ascii=False).encode("utf-8"))
+        out.notes.append(f"recorded as run {run_id}")
+        if not keep_reports and spool is not None:
+            spool.close()
+            out.reports = None
+    return out
+
+
+def _store_chunk(estate: Any, run_id: str, res: ChunkResult) -> None:
+    from engine.estate import result_triples, run_graph_iri
+
+    if res.graphs:
+        estate.put_graphs([(iri, text) for iri, text in res.graphs.items()
+                           if not estate.has_graph(iri)])
+    estate.add_to_graph(run_graph_iri(run_id), result_triples(run_id, res.reports))
+
+
+# ------------------------------------------------------------------------------ summary
+
+def render_summary(result: PortfolioResult, *, top: int = 50, color: bool = False) -> str:
+    """The portfolio summary: totals, the worst workloads first, top policies, errors."""
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+
+    buf = io.StringIO()
+    console = Console(file=buf, width=120, color_system="standard" if color else None,
+                      force_terminal=color, highlight=False, soft_wrap=False)
+    t = result.totals()
+    console.print(f"mlwa portfolio: {t['workloads']:,} workloads validated from {t['files']:,} "
+                  f"files; {t['high']:,} high, {t['medium']:,} medium, {t['low']:,} low findings "
+                  f"({t['waived']:,} waived); {t['highRiskQuestions']:,} high-risk questions; "
+                  f"{t['inputErrors']:,} input errors")
+    console.print(f"engine {result.engine}, edition {result.edition}, as of {result.as_of}, "
+                  f"{result.policies} policies")
+    rows = result.worst_first()
+    if rows:
+        table = Table(title=f"Workloads, worst first ({min(top, len(rows))} of {len(rows):,})",
+                      title_justify="left", show_lines=False)
+        for col, just in (("workload", "left"), ("high", "right"), ("medium", "right"),
+                          ("low", "right"), ("waived", "right"), ("high-risk questions", "left"),
+                          ("file", "left")):
+            table.add_column(col, justify=just)  # type: ignore[arg-type]
+        for s in rows[:top]:
+            qs = ", ".join(s.high_risk_questions[:6])
+            if len(s.high_risk_questions) > 6:
+                qs += f" +{len(s.high_risk_questions) - 6}"
+            qtext = f"{len(s.high_risk_questions)}" + (f" ({qs})" if qs else "")
+            table.add_row(s.workload, str(s.high), str(s.medium), str(s.low), str(s.waived),
+                          qtext, s.file or "")
+        console.print(table)
+    if result.policy_counts:
+        table = Table(title="Most violated policies", title_justify="left")
+        table.add_column("policy")
+        table.add_column("findings", justify="right")
+        for code, n in result.policy_counts.most_common(10):
+            table.add_row(code, f"{n:,}")
+        console.print(table)
+    for line in result.errors:
+        console.print(f"input error: {line}", markup=False)
+    for line in result.bugs:
+        console.print(f"internal error (a bug in mlwa): {line}", markup=False)
+    for note in result.notes:
+        console.print(f"note: {note}", markup=False)
+    return buf.getvalue()
+
+
+def summary_json(result: PortfolioResult) -> dict[str, Any]:
+    return {"runId": result.run_id, "engine": result.engine, "edition": result.edition,
+            "asOf": result.as_of, "packs": result.packs, "policies": result.policies,
+            "totals": result.totals(),
+            "workloads": [s.to_json() for s in result.worst_first()],
+            "policies_violated": dict(result.policy_counts.most_common()),
+            "errors": list(result.errors), "bugs": list(result.bugs),
+            "notes": list(result.notes)}
+
+
+__all__ = [
+    "ChunkResult",
+    "PortfolioOptions",
+    "PortfolioResult",
+    "ReportSpool",
+    "WorkloadSummary",
+    "expand_inputs",
+    "render_summary",
+    "run_portfolio",
+    "summary_json",
+    "validate_chunk",
+]
