@@ -244,7 +244,12 @@ class Lifter:
                             f"the name {json.dumps(name)} is used twice in `{key}` (first at "
                             f"line {self.locations[iri].line}); names must be unique")
             return None
-        table.setdefault(refname, iri)
+        if kind.id == "metrics" and base == self.root:
+            # `linked_metrics: [auc]` means the workload's evaluation metric, not a model
+            # version's measurement of the same name, wherever the two are written.
+            table[refname] = iri
+        else:
+            table.setdefault(refname, iri)
         self.locations.record(iri, path)
         add = self.triples.append
         add((iri, RDF.type, P(kind.cls)))

@@ -241,6 +241,9 @@ KINDS: tuple[Kind, ...] = (
         u("dashboard", "Where the KPI is shown."),
         e("review_cadence", "How often the KPI is reviewed with the business.",
           "weekly monthly quarterly yearly"),
+        r("linked_metrics", "Evaluation metrics that move with this KPI (names from "
+          "`problem.evaluation_metrics`), so model quality is tied to the business "
+          "outcome.", "metrics", many=True, pred="linkedMetric"),
     ), parent="Part", link="hasKpi"),
     Kind("metrics", "Metric", "metric", "An evaluation metric: its threshold and, for a model "
          "version, its measured value.", (
@@ -448,6 +451,9 @@ KINDS: tuple[Kind, ...] = (
         b("tracks_metrics", "Metrics are recorded."),
         b("tracks_artifacts", "Artefacts and datasets are recorded."),
         b("tracks_code_version", "The code commit is recorded."),
+        e("alternatives_explored", "What was varied to find the best model.",
+          "data features algorithms ensembles tuning", many=True,
+          pred="alternativesExplored"),
     ), link="hasExperiment"),
     Kind("training_jobs", "TrainingJob", "training job", "A model training job.", (
         *common(),
@@ -500,6 +506,10 @@ KINDS: tuple[Kind, ...] = (
             "continued-pretraining distillation", pred="fineTuningMethod"),
           b("degradation_checked", "Checked for negative transfer and lost capabilities "
             "against the base model.", pred="transferDegradationChecked"),
+          s("license", "Licence of the pre-trained model, e.g. llama3.1, apache-2.0.",
+            pred="baseModelLicense"),
+          b("license_reviewed", "The base model's licence and acceptable-use terms were "
+            "reviewed for this use.", pred="baseModelLicenseReviewed"),
           prefix=False),
         u("code_repository", "Training code repository."),
     ), link="hasTrainingJob"),
@@ -530,6 +540,10 @@ KINDS: tuple[Kind, ...] = (
         s("artifact", "Model artefact location."),
         container(),
         u("code_commit", "Code commit that produced it."),
+        b("dependency_licenses_reviewed", "Licences of the libraries, packages and images "
+          "the model ships with were reviewed.", pred="dependencyLicensesReviewed"),
+        b("generative", "The model generates content (text, images, code, embeddings for "
+          "generation): generative AI practices apply.", pred="generative"),
         b("lineage_tracked", "Lineage from data to model is recorded."),
         g("model_card", "Model card.",
           b("exists", "A model card is published.", pred="hasModelCard"),
@@ -637,6 +651,8 @@ KINDS: tuple[Kind, ...] = (
         r("models", "Further model versions (multi-model endpoints).", "model_versions",
           many=True, pred="servesModel"),
         s("foundation_model", "Foundation model id for hosted or Bedrock models."),
+        b("generative", "Serves a generative model (text, images, code): generative AI "
+          "practices apply.", pred="generative"),
         s("instance_type", "Instance type.", pred="instanceType"),
         i("instances", "Instance count.", pred="instanceCount"),
         items("variants", "Production variants (A/B tests, shadow).", "variants"),
