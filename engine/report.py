@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.model import CheckKind, PracticeStatus, QuestionRisk, Severity
 
-REPORT_SCHEMA_VERSION = "1.0"
+if TYPE_CHECKING:
+    from engine.reviews import ReviewResult
+
+REPORT_SCHEMA_VERSION = "1.1"  # 1.1: WorkloadReport.reviews
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,8 @@ class WorkloadReport:
     questions: dict[str, QuestionRisk]
     edition: str = "2025"
     notes: list[str] = field(default_factory=list)  # e.g. expired waivers, gate routing
+    # custom-lens reviews the workload carries (engine.reviews), beside the SHACL findings
+    reviews: list[ReviewResult] = field(default_factory=list)
 
     # ------------------------------------------------------------------ derived views
     @property
@@ -180,6 +185,7 @@ class WorkloadReport:
             "matrix": self.matrix(),
             "plan": [i.to_json() for i in self.plan()],
             "notes": list(self.notes),
+            "reviews": [r.to_json() for r in self.reviews],
         }
 
 

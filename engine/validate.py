@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 from engine.catalog import Catalog, Policy, builtin_catalog, load_catalog, shapes_graph
 from engine.errors import InputError
 from engine.model import CheckKind, PracticeStatus, QuestionRisk, Severity
-from engine.report import Finding, PracticeResult, Report, WorkloadReport, practice_status, question_risk
+from engine.report import (
+    Finding,
+    PracticeResult,
+    Report,
+    WorkloadReport,
+    practice_status,
+    question_risk,
+)
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -319,16 +326,22 @@ def validate_paths(files: Sequence[str | Path], *, packs: Sequence[Path] = (),
         policies = [p for p in policies if p.code in wanted]
     validator = Validator(policies, engine=engine, edition=edition, as_of=as_of, profile=profile,
                           waivers=waivers)
+    from engine.reviews import evaluate_reviews
+
     reports, errors = [], []
     for f in files:
         try:
             wl = load_workload(Path(f), max_bytes=max_bytes or DEFAULT_MAX_BYTES, as_of=as_of)
+            # custom-lens reviews: lens files are looked up beside the workload file only
+            reviews = evaluate_reviews(wl, Path(f).parent)
         except InputError as exc:
             if not keep_going:
                 raise
             errors.extend(exc.lines())
             continue
-        reports.append(validator.validate(wl))
+        report = validator.validate(wl)
+        report.reviews = reviews
+        reports.append(report)
     return Report(workloads=reports, engine=engine,
                   packs={p.id: p.version for p in catalog.packs}, policies=len(validator.policies),
                   as_of=as_of.isoformat(), edition=edition, errors=errors,
@@ -344,7 +357,11 @@ def validate_workload(wl: Workload, *, catalog: Catalog | None = None, engine: s
     policies = profile.select(catalog) if profile else catalog.select()
     validator = Validator(policies, engine=engine, edition=edition, as_of=as_of, profile=profile,
                           waivers=waivers)
-    return Report(workloads=[validator.validate(wl)], engine=engine,
+    report = validator.validate(wl)
+    if wl.reviews:  # no trusted folder to find lens files in (see engine.reviews)
+        report.notes.append("custom-lens reviews were not evaluated: lens files are read "
+                            "only from beside a workload file on disk (mlwa validate)")
+    return Report(workloads=[report], engine=engine,
                   packs={p.id: p.version for p in catalog.packs}, policies=len(validator.policies),
                   as_of=as_of.isoformat(), edition=edition,
                   policy_index={p.code: p for p in validator.policies})

@@ -158,6 +158,24 @@ def _questions(w: WorkloadReport) -> list[str]:
     return _table(["Question", "Title", "Risk"], rows)
 
 
+def _reviews(w: WorkloadReport) -> list[str]:
+    """Custom lens reviews: every question of each lens with its choices and risk."""
+    if not w.reviews:
+        return []
+    from engine.reviews import REPORT_RISK, counts_text, risk_label
+
+    out = ["<h3>Custom lens reviews</h3>"]
+    for r in w.reviews:
+        rows = [f"<tr><td>{esc(q.id)}</td><td>{esc(q.title)}</td><td>{esc(q.pillar)}</td>"
+                f"<td>{esc(', '.join(q.selected))}</td>"
+                f'<td class="risk-{esc(REPORT_RISK.get(q.risk, ""))}">'
+                f"{esc(risk_label(q.risk))}</td></tr>" for q in r.questions]
+        out += [f"<h4>{esc(r.lens)} <small>{esc(r.file)}</small></h4>",
+                f'<p class="muted">{esc(counts_text(r))}</p>',
+                *_table(["Question", "Title", "Pillar", "Selected", "Risk"], rows)]
+    return out
+
+
 def _workload(w: WorkloadReport, edition: str) -> list[str]:
     c = w.counts()
     st = w.status_counts()
@@ -175,7 +193,7 @@ def _workload(w: WorkloadReport, edition: str) -> list[str]:
            "<h3>Pillar × lifecycle phase</h3>", *_heatmap(w, edition),
            "<h3>Improvement plan</h3>", *_plan(w, edition),
            "<h3>Findings</h3>", *_findings(w, edition),
-           "<h3>Well-Architected questions</h3>", *_questions(w)]
+           "<h3>Well-Architected questions</h3>", *_questions(w), *_reviews(w)]
     if w.notes:
         out += ["<h3>Notes</h3>", '<ul class="notes">',
                 *[f"<li>{esc(n)}</li>" for n in w.notes], "</ul>"]

@@ -96,6 +96,26 @@ def _gaps(w: WorkloadReport, edition: str) -> list[str]:
     return lines
 
 
+def _reviews(w: WorkloadReport) -> list[str]:
+    """Custom lens reviews: counts per lens and its high or medium risk questions."""
+    if not w.reviews:
+        return []
+    from engine.reviews import counts_text, risk_label
+
+    lines = ["", "**Custom lens reviews**", ""]
+    for r in w.reviews:
+        lines.append(f"- {escape(r.lens)} (`{r.file.replace('`', '')}`): "
+                     f"{escape(counts_text(r))}")
+    risky = [(r, q) for r in w.reviews for q in r.risky]
+    if risky:
+        lines += ["", "| Lens | Question | Pillar | Selected | Risk |",
+                  "|---|---|---|---|---|"]
+        lines += [f"| {escape(r.lens)} | {escape(q.id)} {escape(q.title)} | "
+                  f"{escape(q.pillar)} | {escape(', '.join(q.selected) or '—')} | "
+                  f"{escape(risk_label(q.risk))} |" for r, q in risky]
+    return lines
+
+
 def _finding_row(f: Finding, edition: str) -> str:
     where = f"{f.file}:{f.line}" if f.file and f.line else (f.file or "(workload)")
     status = f"waived ({escape(f.waived_by)}: {escape(f.waiver_reason)})" if f.waived \
@@ -125,6 +145,7 @@ def render(report: Report, *, edition: str | None = None, color: bool = False,
                   "(· = the lens has no practice there):", ""]
         lines += _matrix(w, ed)
         lines += _gaps(w, ed)
+        lines += _reviews(w)
         if w.notes:
             lines += [""] + [f"> {escape(n)}" for n in w.notes]
     findings = report_findings(report)

@@ -86,6 +86,7 @@ def workload_block(w: WorkloadReport, edition: str, paint: _Paint) -> list[str]:
              if r in (QuestionRisk.HIGH, QuestionRisk.MEDIUM)]
     if risky:
         lines.append("    " + ", ".join(f"{q} {risk_label(w.questions[q])}" for q in risky))
+    lines += _reviews(w, paint)
     for note in w.notes:
         lines.append(f"  note: {one_line(note)}")
     plan = w.plan()
@@ -98,6 +99,21 @@ def workload_block(w: WorkloadReport, edition: str, paint: _Paint) -> list[str]:
             lines.append(f"    {item.rank}. {p.id} {p.title or item.title} "
                          f"[{item.risk} risk; {item.pillar}, {p.phase or item.phase}] "
                          f"{', '.join(item.policies)}: {one_line(item.remediation)}")
+    return lines
+
+
+def _reviews(w: WorkloadReport, paint: _Paint) -> list[str]:
+    """Custom lens reviews: counts per lens, then each high or medium risk question."""
+    if not w.reviews:
+        return []
+    from engine.reviews import REPORT_RISK, counts_text, risk_label
+
+    lines = ["  custom lens reviews:"]
+    for r in w.reviews:
+        lines.append(f"    {one_line(r.lens)} ({one_line(r.file)}): {counts_text(r)}")
+        for q in r.risky:
+            lines.append(f"      {one_line(q.id)} {paint(risk_label(q.risk), REPORT_RISK[q.risk])}:"
+                         f" {one_line(q.title)}")
     return lines
 
 

@@ -26,10 +26,13 @@ from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from engine.errors import InputError, Location, Problem
+from engine.workload.answers import ReviewAnswer, ReviewRequest
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "FORMATS",
+    "ReviewAnswer",
+    "ReviewRequest",
     "Workload",
     "check_structure",
     "load_workload",
@@ -70,6 +73,8 @@ class Workload:
     format: str
     content_hash: str
     filename: str | None
+    # ``reviews:`` entries (custom-lens answers), evaluated by engine.reviews
+    reviews: tuple[ReviewRequest, ...] = field(default=(), repr=False, compare=False)
 
     def location_of(self, node: Node, predicate: URIRef | None = None) -> Location | None:
         """Where ``node`` (or its ``predicate`` key) is written, for findings."""
@@ -223,20 +228,23 @@ def _load(data: bytes, filename: str | None, as_of: dt.date | None, fmt: str | N
     if fmt in ("turtle", "jsonld"):
         lifted = _load_rdf(text, fmt, filename, when)
         from engine.vocab import MLWA
+        from engine.workload.answers import requests_from_graph
 
         wid = lifted.graph.value(lifted.root, MLWA.workloadId)
         wname = lifted.graph.value(lifted.root, MLWA.name)
         ident = str(wid) if wid is not None else str(lifted.root).rsplit(":", 1)[-1]
         return Workload(ident, str(wname) if wname is not None else ident, lifted.graph,
                         lifted.root, lifted.locations, lifted.property_locations, text, fmt,
-                        digest, filename)
+                        digest, filename,
+                        requests_from_graph(lifted.graph, lifted.root, lifted.locations))
     tree, positions, problems = _structure(text, fmt, filename)
     if problems:
         raise InputError("the workload description does not match the schema",
                          problems[0].location, problems)
     lifted = lift(tree, positions, filename, when)
     return Workload(str(tree["id"]), str(tree["name"]), lifted.graph, lifted.root,
-                    lifted.locations, lifted.property_locations, text, fmt, digest, filename)
+                    lifted.locations, lifted.property_locations, text, fmt, digest, filename,
+                    lifted.reviews)
 
 
 def schema_text() -> str:

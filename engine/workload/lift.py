@@ -24,6 +24,7 @@ from rdflib.term import Node
 from engine.errors import ErrorList, Location
 from engine.paths import ontology_file
 from engine.vocab import MLWA, practice_iri, workload_node_iri
+from engine.workload.answers import ReviewAnswer, ReviewRequest
 from engine.workload.generate import ancestors
 from engine.workload.safeyaml import Path_, Positions, pointer
 from engine.workload.spec import (
@@ -122,6 +123,7 @@ class Lifted:
     root: URIRef
     locations: Mapping[Node, Location] = field(default_factory=dict)
     property_locations: Mapping[tuple[Node, URIRef], Location] = field(default_factory=dict)
+    reviews: tuple[ReviewRequest, ...] = ()
 
 
 class Lifter:
@@ -135,6 +137,7 @@ class Lifter:
         self.refs: list[_Ref] = []
         self.names: dict[str, dict[str, URIRef]] = {k.id: {} for k in KINDS}
         self.errors = ErrorList()
+        self.reviews: list[ReviewRequest] = []
         self.locations = LazyLocations(filename, positions, keys=False)
         self.prop_locations = LazyLocations(filename, positions, keys=True)
         self.wid = str(data["id"])
@@ -162,7 +165,8 @@ class Lifter:
         store_add = graph.store.add
         for triple in self.triples:  # terms are built here, so skip Graph.add's checks
             store_add(triple, graph, False)
-        return Lifted(graph, self.root, self.locations, self.prop_locations)
+        return Lifted(graph, self.root, self.locations, self.prop_locations,
+                      tuple(self.reviews))
 
     def fields(self, node: URIRef, specs: tuple[Field, ...], data: dict[str, Any],
                path: Path_, base: URIRef, parent_name: str | None) -> None:
@@ -189,6 +193,11 @@ class Lifter:
                         self.prop_locations.record((node, pred), fpath)
                 continue
             self.prop_locations.record((node, pred), fpath)
+            if f.type == "answers":
+                for qid, chosen in value.items():
+                    for cid in chosen or ():
+                        add((node, pred, Literal(f"{qid}={cid}")))
+                continue
             if f.type == "tags":
                 for tkey, tval in value.items():
                     add((node, P("tagKey"), Literal(tkey)))
@@ -262,6 +271,8 @@ class Lifter:
             self.derive_role_wildcards(iri, item)
         elif kind.id == "attestations":
             self.derive_attestation(iri, item, path)
+        elif kind.id == "reviews":
+            self.reviews.append(self.review_request(item, path))
         return iri
 
     # -- derived facts
@@ -287,6 +298,17 @@ class Lifter:
                 wa = wr = True
         self.triples.append((iri, P("hasWildcardAction"), _TRUE if wa else _FALSE))
         self.triples.append((iri, P("hasWildcardResource"), _TRUE if wr else _FALSE))
+
+    def review_request(self, item: dict[str, Any], path: Path_) -> ReviewRequest:
+        answers = []
+        for qid, chosen in (item.get("answers") or {}).items():
+            apath = (*path, "answers", qid)
+            line, col = self.pos.key(apath)
+            choices = tuple(str(c) for c in chosen or ())
+            answers.append(ReviewAnswer(
+                str(qid), choices, Location(self.filename, line, col, pointer(apath)),
+                tuple(self.loc((*apath, i)) for i in range(len(choices)))))
+        return ReviewRequest(str(item["lens"]), self.loc((*path, "lens")), tuple(answers))
 
     def derive_attestation(self, iri: URIRef, item: dict[str, Any], path: Path_) -> None:
         ids, _titles = practice_ids()

@@ -18,7 +18,9 @@ types:
 * ``group``: a nested mapping whose keys are lifted onto the *same* node (``encryption:
   {at_rest: true}`` gives ``mlwa:encryptedAtRest true`` on the data store);
 * ``items``: a list (or with ``many=False`` a single mapping) of nested nodes of a kind;
-* ``tags``: a mapping of tag keys to values, lifted as ``mlwa:tagKey`` and ``mlwa:tag``.
+* ``tags``: a mapping of tag keys to values, lifted as ``mlwa:tagKey`` and ``mlwa:tag``;
+* ``answers``: a mapping of custom-lens question ids to lists of choice ids, lifted as one
+  ``question=choice`` literal per selected choice.
 
 ``many=True`` turns a literal, enum or ref field into a list (one triple per element).
 """
@@ -124,6 +126,10 @@ def items(key: str, doc: str, kind: str, many: bool = True, pred: str | None = N
     return Field(key, "items", doc, kind=kind, many=many, pred=pred)
 
 
+def answers(key: str, doc: str, pred: str) -> Field:
+    return Field(key, "answers", doc, pred=pred)
+
+
 def tags() -> Field:
     return Field("tags", "tags", "Resource tags as a mapping of tag key to value; cost "
                  "allocation tags go here.", pred="tag")
@@ -140,6 +146,8 @@ IAC = "cloudformation cdk terraform pulumi sam none other"
 SCHEDULE = "real-time hourly daily weekly monthly on-demand event-driven"
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@+-]*$"
+# Ids in Well-Architected Tool custom lenses: letters, digits and underscores.
+TOOL_ID_PATTERN = r"^[A-Za-z0-9_]+$"
 
 
 def common(*extra_refs: str) -> tuple[Field, ...]:
@@ -823,6 +831,16 @@ KINDS: tuple[Kind, ...] = (
           required=True, pred="attestedOn"),
         t("note", "Remarks."),
     ), parent="WorkloadElement", name_key="practice", link="hasAttestation"),
+    Kind("reviews", "CustomLensReview", "custom-lens review", "Answers to the questions of "
+         "a Well-Architected Tool custom lens; mlwa gives each question the risk the "
+         "lens's own rules give (`engine.reviews`).", (
+        s("lens", "Path of the custom-lens JSON file, relative to the folder of this "
+          "workload file and inside it (no absolute paths, no `..` out of the folder, no "
+          "URLs; at most 500,000 bytes).", required=True, pred="reviewLensFile"),
+        answers("answers", "Question id to the list of selected choice ids, as in the "
+                "lens file; an empty list leaves the question unanswered.",
+                pred="selectedChoice"),
+    ), parent="WorkloadElement", name_key="lens", link="hasReview"),
 )
 
 # Keys of the top-level document and of the singleton sections lifted onto the workload.
@@ -947,6 +965,8 @@ WORKLOAD_FIELDS: tuple[Field, ...] = (
     tags(),
     items("attestations", "Attestations for practices no configuration shows.",
           "attestations"),
+    items("reviews", "Answers to Well-Architected Tool custom lenses, reviewed beside the "
+          "policies.", "reviews"),
 )
 
 KIND_BY_ID: dict[str, Kind] = {k.id: k for k in KINDS}

@@ -25,6 +25,7 @@ from engine.report import (
     practice_status,
     question_risk,
 )
+from engine.reviews import QuestionReview, ReviewResult
 
 HOSTILE = "<script>alert(1)</script>"
 
@@ -179,6 +180,20 @@ def build_report() -> Report:
          "WA-REL-003": "verified", "WA-PERF-005": "fail", "WA-COST-004": "fail",
          "WA-OPS-010": "vacuous", "WA-SUS-002": "verified"},
         {}, [])
+    fraud.reviews = [ReviewResult("Serverless Applications Lens", "lenses/serverless.json", (
+        QuestionReview("OPS_1", "How do you understand the health of your application?",
+                       "Operational Excellence", ("OPS_1_a",), "HIGH_RISK"),
+        QuestionReview("OPS_2", "How do you approach deployments?", "Operational Excellence",
+                       ("OPS_2_a", "OPS_2_b"), "MEDIUM_RISK"),
+        QuestionReview("SEC_1", "How do you control access to your APIs?", "Security",
+                       ("SEC_1_a", "SEC_1_b", "SEC_1_c"), "NO_RISK"),
+        QuestionReview("SEC_2", "How do you manage your function's boundaries?", "Security",
+                       (), "UNANSWERED"),
+    ))]
+    churn.reviews = [ReviewResult(f"Team lens {HOSTILE}", "lenses/team `lens`.json", (
+        QuestionReview("Q_1", "Is the | pipe `escaped`?\x1b[2J", f"Pillar {HOSTILE}",
+                       ("Q_1_no",), "HIGH_RISK"),
+    ))]
     return Report(workloads=[fraud, churn], engine="fast", packs={"ml-lens": "1.2.0"},
                   policies=len(POLICIES), as_of="2025-06-30",
                   errors=["examples/broken.yaml:3: workload has no id"],

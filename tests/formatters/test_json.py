@@ -51,6 +51,9 @@ def actual_objects(report: Report) -> dict[str, dict[str, Any]]:
         "Finding.location": finding["location"],
         "PracticeResult": workload["practices"][0],
         "PlanItem": workload["plan"][0],
+        "ReviewResult": workload["reviews"][0],
+        "ReviewResult.summary": workload["reviews"][0]["summary"],
+        "QuestionReview": workload["reviews"][0]["questions"][0],
     }
 
 

@@ -1,0 +1,249 @@
+"""Custom-lens reviews carried by a workload (``reviews:``), evaluated with the lens's rules.
+
+A workload may answer the questions of any Well-Architected Tool custom lens::
+
+    reviews:
+      - lens: lenses/serverless.json         # relative to the workload file's folder
+        answers:
+          OPS_1: [OPS_1_a, OPS_1_b]
+          SEC_2: [SEC_2_no]
+
+:func:`evaluate_reviews` reads each lens file, checks every answer against it and gives
+every question of the lens the risk of its first matching risk rule
+(:func:`engine.interop.customlens.evaluate_risk`), or ``UNANSWERED``.
+
+Why a path and not the name of an imported lens: the workload and its lens then travel
+and are reviewed together in version control, a run needs no lens registry, and the
+result depends only on files the author can see. A workload file may come from someone
+else, so the path is confined (:func:`resolve_lens_path`): relative, no URL scheme or
+drive, resolving (symbolic links followed) to a regular ``.json`` file inside
+``base_dir``; the file is read once, capped at the format's 500,000 bytes, never fetched
+from the network.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import TYPE_CHECKING, Any
+
+from engine.errors import ErrorList, InputError, Location, Problem
+from engine.interop.customlens import (
+    LIMITS,
+    UNANSWERED,
+    ImportedLens,
+    evaluate_risk,
+    parse_lens_dict,
+)
+
+if TYPE_CHECKING:
+    from engine.workload import ReviewRequest, Workload
+
+__all__ = ["REPORT_RISK", "RISK_ORDER", "QuestionReview", "ReviewResult", "counts_text",
+           "evaluate_reviews", "load_review_lens", "resolve_lens_path", "review_lens",
+           "risk_label"]
+
+RISK_ORDER = ("HIGH_RISK", "MEDIUM_RISK", "NO_RISK", UNANSWERED)
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+@dataclass(frozen=True)
+class QuestionReview:
+    """One question of a reviewed lens: what was chosen and the risk the rules give."""
+
+    id: str
+    title: str
+    pillar: str  # pillar name
+    selected: tuple[str, ...]  # choice ids, as written
+    risk: str  # HIGH_RISK | MEDIUM_RISK | NO_RISK | UNANSWERED
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "pillar": self.pillar,
+                "selected": list(self.selected), "risk": self.risk}
+
+
+@dataclass(frozen=True)
+class ReviewResult:
+    """A custom lens reviewed for one workload."""
+
+    lens: str  # the lens's name
+    file: str  # the lens path as the workload writes it
+    questions: tuple[QuestionReview, ...]  # every question of the lens, in lens order
+
+    def risk_counts(self) -> dict[str, int]:
+        c = Counter(q.risk for q in self.questions)
+        return {r: c.get(r, 0) for r in RISK_ORDER}
+
+    @property
+    def risky(self) -> list[QuestionReview]:
+        return [q for q in self.questions if q.risk in ("HIGH_RISK", "MEDIUM_RISK")]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"lens": self.lens, "file": self.file, "summary": self.risk_counts(),
+                "questions": [q.to_json() for q in self.questions]}
+
+
+_LABELS = {"HIGH_RISK": "high risk", "MEDIUM_RISK": "medium risk", "NO_RISK": "no risk",
+           UNANSWERED: "unanswered"}
+# The report's own question risks, for styling a custom-lens risk like them.
+REPORT_RISK = {"HIGH_RISK": "HIGH", "MEDIUM_RISK": "MEDIUM", "NO_RISK": "NONE",
+               UNANSWERED: "UNANSWERED"}
+
+
+def risk_label(risk: str) -> str:
+    """``HIGH_RISK`` -> ``high risk``, for people."""
+    return _LABELS.get(risk, risk.lower().replace("_", " "))
+
+
+def counts_text(result: ReviewResult) -> str:
+    """``1 high risk, 0 medium risk, 2 no risk, 3 unanswered``."""
+    c = result.risk_counts()
+    return ", ".join(f"{c[r]} {risk_label(r)}" for r in RISK_ORDER)
+
+
+# ------------------------------------------------------------------------------ the lens file
+
+def resolve_lens_path(written: str, base_dir: str | Path, where: Location) -> Path:
+    """The lens file a review names, refused unless it is a ``.json`` file inside
+    ``base_dir`` (after following symbolic links)."""
+    def refuse(why: str) -> InputError:
+        return InputError(f"lens {json.dumps(written)}: {why}", where)
+
+    if not written.strip() or "\x00" in written:
+        raise refuse("not a usable path")
+    if _SCHEME.match(written) or written.startswith("//"):
+        raise refuse("URLs are not accepted; give a path relative to the workload file")
+    if PurePosixPath(written).is_absolute() or PureWindowsPath(written).is_absolute() \
+            or PureWindowsPath(written).drive or written.startswith("\\"):
+        raise refuse("absolute paths are not accepted; give a path relative to the "
+                     "workload file")
+    root = Path(base_dir).resolve()
+    try:
+        target = (root / written).resolve(strict=True)
+    except FileNotFoundError:
+        raise refuse(f"no such file in {root}") from None
+    except (OSError, RuntimeError) as exc:  # loops, permissions
+        raise refuse(f"cannot be resolved ({exc.__class__.__name__})") from None
+    if not target.is_relative_to(root):
+        raise refuse("the lens file must be inside the workload's folder "
+                     f"({root}); it resolves outside it")
+    if target.suffix.lower() != ".json":
+        raise refuse("a custom lens is a .json file")
+    if not target.is_file():
+        raise refuse("not a regular file")
+    return target
+
+
+def load_review_lens(written: str, base_dir: str | Path, where: Location) -> ImportedLens:
+    """Read and check the lens a review names (see :func:`resolve_lens_path`)."""
+    path = resolve_lens_path(written, base_dir, where)
+    shown = str(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as fh:
+            data = fh.read(LIMITS.file_bytes + 1)
+    except OSError as exc:
+        raise InputError(f"lens {json.dumps(written)}: cannot read it "
+                         f"({exc.strerror or exc.__class__.__name__})", where) from None
+    if len(data) > LIMITS.file_bytes:
+        raise InputError(f"lens {json.dumps(written)}: over the {LIMITS.file_bytes:,}-byte "
+                         "limit of a custom lens", where)
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"lens {json.dumps(written)}: not UTF-8 text (byte {exc.start})",
+                         where) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"lens {json.dumps(written)}: invalid JSON: {exc.msg}",
+                         Location(shown, exc.lineno, exc.colno)) from None
+    except RecursionError:
+        raise InputError(f"lens {json.dumps(written)}: nested too deeply", where) from None
+    try:
+        return parse_lens_dict(doc, source=shown)
+    except InputError as exc:
+        raise InputError(f"lens {json.dumps(written)} is not a valid custom lens", where,
+                         [Problem(where, f"lens {json.dumps(written)} is not a valid "
+                                  "custom lens:"), *exc.problems]) from None
+
+
+# ------------------------------------------------------------------------------ evaluation
+
+def _check_answers(request: ReviewRequest, lens: ImportedLens, problems: ErrorList) -> None:
+    for answer in request.answers:
+        q = lens.question_by_id.get(answer.question)
+        if q is None:
+            import difflib
+
+            close = difflib.get_close_matches(answer.question, list(lens.question_by_id), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            problems.add(answer.location, f"lens {lens.name!r} has no question "
+                         f"{answer.question!r}{hint}")
+            continue
+        known = set(q.choice_ids)
+        for cid in answer.choices:
+            if cid not in known:
+                problems.add(answer.location_of(cid),
+                             f"question {q.id} of lens {lens.name!r} has no choice {cid!r}; "
+                             f"its choices are {', '.join(q.choice_ids)}")
+        nones = [c for c in answer.choices if c in known and lens_choice_is_none(c)]
+        if nones and len(set(answer.choices)) > 1:
+            problems.add(answer.location_of(nones[0]),
+                         f"{nones[0]} ('None of these') cannot be chosen with other choices")
+
+
+def lens_choice_is_none(choice_id: str) -> bool:
+    return choice_id.endswith("_no")
+
+
+def review_lens(lens: ImportedLens, request: ReviewRequest) -> ReviewResult:
+    """Every question of ``lens`` with its risk for the request's (checked) answers."""
+    chosen = {a.question: a.choices for a in request.answers}
+    pillar_of = {q.id: p.name for p in lens.pillars for q in p.questions}
+    questions = []
+    for q in lens.questions:
+        selected = chosen.get(q.id, ())
+        risk = evaluate_risk(q, selected) if selected else UNANSWERED
+        questions.append(QuestionReview(q.id, q.title, pillar_of[q.id], tuple(selected), risk))
+    return ReviewResult(lens.name, request.lens, tuple(questions))
+
+
+def evaluate_reviews(workload: Workload, base_dir: str | Path | None) -> list[ReviewResult]:
+    """Evaluate the workload's ``reviews:`` against their lens files under ``base_dir``
+    (the workload file's folder).
+
+    Raises :class:`InputError` listing every problem: a lens path that is refused or does
+    not load, an unknown question or choice id (at the answer's ``file:line``), "None of
+    these" chosen with another choice, the same lens reviewed twice.
+    """
+    requests: Sequence[ReviewRequest] = workload.reviews
+    if not requests:
+        return []
+    if base_dir is None:
+        raise InputError("the workload has custom-lens reviews but no folder to find their "
+                         "lens files in", requests[0].location)
+    problems = ErrorList()
+    results: list[ReviewResult] = []
+    seen: dict[Path, Location] = {}
+    for request in requests:
+        try:
+            path = resolve_lens_path(request.lens, base_dir, request.location)
+            if path in seen:
+                problems.add(request.location, f"lens {json.dumps(request.lens)} is already "
+                             f"reviewed at line {seen[path].line}; merge the answers")
+                continue
+            seen[path] = request.location
+            lens = load_review_lens(request.lens, base_dir, request.location)
+        except InputError as exc:
+            problems.problems.extend(exc.problems)
+            continue
+        before = len(problems.problems)
+        _check_answers(request, lens, problems)
+        if len(problems.problems) == before:
+            results.append(review_lens(lens, request))
+    problems.raise_if_any(f"{len(problems.problems)} problem(s) in the custom-lens reviews")
+    return results
