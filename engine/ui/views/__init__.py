@@ -1,0 +1,1 @@
+"""One script per page, run by ``st.navigation`` (a file page runs as ``__main__``)."""
