@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     for e in engines:
         r = raw[e]
 
-        def ratio(key: str, r: dict[str, float] = r) -> str:
+        def ratio(key: str, r: dict[str, float] = r, e: str = e) -> str:
             if e == "reference" or key not in ref or key not in r or r[key] == 0:
                 return ""
             return f" ({ref[key] / r[key]:.0f}× faster)"

@@ -102,7 +102,6 @@ class Pack:
 # ------------------------------------------------------------------------------ loading
 
 def _parse_turtle(path: Path) -> Graph:
-    from rdflib import Graph
 
     try:
         size = path.stat().st_size
@@ -207,7 +206,7 @@ def policy_files(folder: Path) -> list[Path]:
 
 def load_pack(folder: Path, *, builtin: bool = False, lint: bool | None = None) -> Pack:
     """Load a pack folder. Custom packs are linted (SPARQL, regexes, imports) unless told not to."""
-    from rdflib import RDFS, OWL
+    from rdflib import OWL, RDFS
     from rdflib.namespace import DCTERMS
 
     from engine.vocab import MLWA

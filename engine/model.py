@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How serious a finding is. Ordered: high > medium > low."""
 
     HIGH = "high"  # sh:Violation; the practice's risk is High
@@ -31,18 +31,18 @@ class Severity(str, Enum):
         return cls.HIGH if risk == "high" else cls.MEDIUM
 
 
-class PolicyStatus(str, Enum):
+class PolicyStatus(StrEnum):
     STABLE = "stable"
     PREVIEW = "preview"
     DEPRECATED = "deprecated"
 
 
-class CheckKind(str, Enum):
+class CheckKind(StrEnum):
     AUTOMATED = "automated"
     ATTESTATION = "attestation"
 
 
-class PracticeStatus(str, Enum):
+class PracticeStatus(StrEnum):
     """The outcome for one practice on one workload."""
 
     VERIFIED = "verified"  # an automated policy checked facts and they pass
@@ -53,7 +53,7 @@ class PracticeStatus(str, Enum):
     NOT_ASSESSED = "not_assessed"  # no selected policy had anything to check
 
 
-class QuestionRisk(str, Enum):
+class QuestionRisk(StrEnum):
     """The Well-Architected Tool's risk of a question."""
 
     HIGH = "HIGH"

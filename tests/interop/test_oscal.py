@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import require
-
 from engine.errors import InputError
 from engine.model import CheckKind, PracticeStatus, QuestionRisk, Severity
 from engine.report import Finding, PracticeResult, Report, WorkloadReport
+from tests.conftest import require
 
-try:
-    import trestle
-except ModuleNotFoundError:  # pragma: no cover - the oscal extra is installed by .ci/install
-    require(False, "compliance-trestle (the oscal extra) is not installed")
+require(importlib.util.find_spec("trestle") is not None,
+        "compliance-trestle (the oscal extra) is not installed")
 
-from engine.interop import oscal  # noqa: E402
+from engine.interop import oscal  # noqa: E402 - only once trestle is known to be there
 
 
 @pytest.fixture(autouse=True)
