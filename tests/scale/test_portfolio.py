@@ -1,0 +1,126 @@
+"""mlwa portfolio: inputs, chunks, the process pool, input errors, formats and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from engine.portfolio import PortfolioOptions, ReportSpool, expand_inputs, run_portfolio
+from engine.validate import validate_paths
+from tests.scale.conftest import mlwa
+
+OPTIONS = PortfolioOptions(engine="fast", as_of="2026-11-30")
+
+
+def keys(result: object) -> list[tuple[object, ...]]:
+    report = result.report()  # type: ignore[attr-defined]
+    return sorted(f.key() for f in report.findings)
+
+
+def test_expand_inputs_folders_globs_files_and_missing(small_portfolio: Path) -> None:
+    files, errors = expand_inputs([small_portfolio, str(small_portfolio / "wl-00000*.yaml"),
+                                   str(small_portfolio / "wl-000001.yaml"),
+                                   str(small_portfolio / "nope.yaml"), str(small_portfolio / "*.ttl")])
+    assert len(files) == 11  # 10 workloads + the broken file, each once
+    assert files == sorted(files)
+    assert errors == [f"{small_portfolio / 'nope.yaml'}: no such file or folder",
+                      f"{small_portfolio / '*.ttl'}: the pattern matches no file"]
+
+
+def test_pool_equals_in_process_and_input_errors_do_not_stop(small_portfolio: Path) -> None:
+    inline = run_portfolio([small_portfolio], OPTIONS, workers=1, keep_reports=True)
+    pooled = run_portfolio([small_portfolio], OPTIONS, workers=2, chunk_size=3, keep_reports=True)
+    try:
+        assert len(inline.summaries) == len(pooled.summaries) == 10
+        assert inline.worst_first() == pooled.worst_first()
+        assert keys(inline) == keys(pooled)
+        assert len(keys(inline)) > 10  # the injected faults were found
+        for res in (inline, pooled):
+            assert len(res.errors) == 1 and res.errors[0].startswith(str(small_portfolio / "zz-broken.yaml"))
+            assert res.bugs == []
+        # the spool gives the reports back in input order
+        assert [w.workload for w in pooled.report().workloads] == [f"wl-{i:06d}" for i in range(10)]
+    finally:
+        inline.close()
+        pooled.close()
+
+
+def test_same_findings_as_mlwa_validate(small_portfolio: Path) -> None:
+    files = sorted(str(p) for p in small_portfolio.glob("wl-*.yaml"))[:4]
+    res = run_portfolio(files, OPTIONS, workers=1, keep_reports=True)
+    try:
+        direct = validate_paths(files, engine="fast", as_of=__import__("datetime").date(2026, 11, 30))
+        assert keys(res) == sorted(f.key() for f in direct.findings)
+        assert [w.to_json() for w in res.report().workloads] == [w.to_json() for w in direct.workloads]
+    finally:
+        res.close()
+
+
+def test_worst_first_orders_by_high_findings(small_portfolio: Path) -> None:
+    res = run_portfolio([small_portfolio], OPTIONS, workers=1)
+    highs = [s.high for s in res.worst_first()]
+    assert highs == sorted(highs, reverse=True)
+    assert res.reports is None  # nothing spooled for the summary alone
+
+
+def test_spool_is_a_sequence() -> None:
+    from engine.report import WorkloadReport
+
+    spool = ReportSpool()
+    try:
+        for order, name in (((1, 0), "b"), ((0, 1), "a2"), ((0, 0), "a1")):
+            spool.add(order, WorkloadReport(name, name, None, "h", [], {}, {}))
+        assert [w.workload for w in spool] == ["a1", "a2", "b"]
+        assert spool[-1].workload == "b" and len(spool) == 3
+        assert [w.workload for w in spool[0:2]] == ["a1", "a2"]
+        with pytest.raises(IndexError):
+            spool[3]
+    finally:
+        spool.close()
+
+
+def test_cli_exit_codes_and_strict(small_portfolio: Path) -> None:
+    r = mlwa("portfolio", str(small_portfolio), "--engine", "fast", "--no-store", "--workers", "1")
+    assert r.returncode == 1, r.stderr
+    assert "Workloads, worst first" in r.stdout and "zz-broken.yaml" in r.stdout
+    r = mlwa("portfolio", str(small_portfolio), "--engine", "fast", "--no-store", "--workers", "1",
+             "--fail-on", "none")
+    assert r.returncode == 0, r.stderr
+    r = mlwa("portfolio", str(small_portfolio), "--engine", "fast", "--no-store", "--workers", "1",
+             "--fail-on", "none", "--strict")
+    assert r.returncode == 2, r.stderr
+
+
+def test_cli_json_summary_and_sarif(small_portfolio: Path, tmp_path: Path) -> None:
+    r = mlwa("portfolio", str(small_portfolio / "wl-*.yaml"), "--engine", "fast", "--no-store",
+             "--format", "json", "--fail-on", "none", "--workers", "1")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["schema"] == "mlwa/portfolio"
+    rows = data["data"]["workloads"]
+    assert len(rows) == 10 and data["data"]["errors"] == []
+    assert [w["findings"]["high"] for w in rows] == sorted((w["findings"]["high"] for w in rows), reverse=True)
+    out = tmp_path / "p.sarif"
+    r = mlwa("portfolio", str(small_portfolio / "wl-00000[0-2].yaml"), "--engine", "fast",
+             "--no-store", "--format", "sarif", "--output", str(out), "--fail-on", "none")
+    assert r.returncode == 0, r.stderr
+    sarif = json.loads(out.read_text(encoding="utf-8"))
+    results = sarif["runs"][0]["results"]
+    assert results and {Path(x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]).name
+                        for x in results} <= {"wl-000000.yaml", "wl-000001.yaml", "wl-000002.yaml"}
+
+
+def test_cli_writes_the_estate_and_refuses_store_and_no_store(small_portfolio: Path, tmp_path: Path) -> None:
+    store = tmp_path / "my-estate"
+    r = mlwa("portfolio", str(small_portfolio / "wl-00000[0-2].yaml"), "--engine", "fast",
+             "--store", str(store), "--fail-on", "none")
+    assert r.returncode == 0, r.stderr
+    assert "stored as run" in r.stdout
+    q = mlwa("query", "SELECT (COUNT(DISTINCT ?w) AS ?n) WHERE { ?r a mlwa:WorkloadResult ; mlwa:workload ?w }",
+             "--store", str(store), "--format", "csv")
+    assert q.returncode == 0, q.stderr
+    assert q.stdout.splitlines() == ["n", "3"]
+    r = mlwa("portfolio", str(small_portfolio), "--store", str(store), "--no-store")
+    assert r.returncode == 2 and "exclude each other" in r.stderr
