@@ -123,15 +123,19 @@ def resolve_lens_path(written: str, base_dir: str | Path, where: Location) -> Pa
         raise refuse("absolute paths are not accepted; give a path relative to the "
                      "workload file")
     root = Path(base_dir).resolve()
+    outside = refuse("the lens file must be inside the workload's folder "
+                     f"({root}); it resolves outside it")
+    # lexically first, so nothing outside the folder is even looked at
+    if not Path(os.path.normpath(root / written)).is_relative_to(root):
+        raise outside
     try:
         target = (root / written).resolve(strict=True)
     except FileNotFoundError:
         raise refuse(f"no such file in {root}") from None
     except (OSError, RuntimeError) as exc:  # loops, permissions
         raise refuse(f"cannot be resolved ({exc.__class__.__name__})") from None
-    if not target.is_relative_to(root):
-        raise refuse("the lens file must be inside the workload's folder "
-                     f"({root}); it resolves outside it")
+    if not target.is_relative_to(root):  # a symbolic link out of the folder
+        raise outside
     if target.suffix.lower() != ".json":
         raise refuse("a custom lens is a .json file")
     if not target.is_file():
