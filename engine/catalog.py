@@ -119,19 +119,9 @@ def _parse_turtle(path: Path) -> Graph:
 
 def parse_turtle_text(text: str, source: str) -> Graph:
     """Parse policy Turtle safely: no network, errors as :class:`PolicyError` with a line."""
-    from rdflib import Graph
+    from engine.rdfio import parse_turtle
 
-    graph = Graph()
-    try:
-        graph.parse(data=text, format="turtle", publicID=f"urn:mlwa:policy-file:{Path(source).name}")
-    except RecursionError:
-        raise PolicyError("nesting too deep", Location(source)) from None
-    except Exception as exc:  # rdflib raises many types for bad syntax
-        line = getattr(exc, "lines", None)
-        msg = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
-        raise PolicyError(f"invalid Turtle: {msg[:200]}",
-                          Location(source, line if isinstance(line, int) else None)) from None
-    return graph
+    return parse_turtle(text, source, error=PolicyError)
 
 
 def _text(graph: Graph, s: Node, p: Node) -> str:

@@ -57,17 +57,21 @@ class WaiverSet(Protocol):
 
 @cache
 def class_hierarchy() -> Graph:
-    """The rdfs:subClassOf triples of the bundled ontology: all a backend needs for
-    sh:targetClass / sh:class to see subclasses, and far smaller than the lens graph."""
+    """The rdfs:subClassOf triples of the bundled vocabularies: all a backend needs for
+    sh:targetClass / sh:class to see subclasses, and far smaller than the lens graph.
+    Read straight from the vocabulary files (the lens content has no subclasses)."""
     from rdflib import RDF, RDFS, Graph
 
-    from engine.ontology import lens_graph
+    from engine.ontology import ontology_files
+    from engine.rdfio import parse_turtle_file
 
     g = Graph()
-    lens = lens_graph()
-    for t in lens.triples((None, RDFS.subClassOf, None)):
-        g.add(t)
-    for s in set(lens.subjects(RDFS.subClassOf, None)):
+    for path in ontology_files():
+        if path.parent.name == "lens":
+            continue
+        for t in parse_turtle_file(path).triples((None, RDFS.subClassOf, None)):
+            g.add(t)
+    for s in set(g.subjects(RDFS.subClassOf, None)):
         g.add((s, RDF.type, RDFS.Class))
     return g
 
