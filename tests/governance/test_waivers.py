@@ -152,7 +152,7 @@ def test_concurrent_grants_lose_nothing(store_dir: Path) -> None:
         try:
             update_store_waivers(store_dir, "waivers", lambda old: [*old, w], actor=f"t{i}",
                                  role="governance", reason=f"grant W-{i}")
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+        except BaseException as exc:  # collected and asserted below
             errors.append(exc)
 
     threads = [threading.Thread(target=grant, args=(i,)) for i in range(24)]
