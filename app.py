@@ -7,6 +7,8 @@ main page. Every write also checks the role where it happens (engine/ui/governan
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from engine.errors import InputError
@@ -14,7 +16,7 @@ from engine.ui import components
 from engine.ui.identity import current_identity
 
 VIEWS = "engine/ui/views"
-ICON = "engine/ui/assets/icon.png"
+ICON = str(Path(__file__).resolve().parent / "engine" / "ui" / "assets" / "icon.png")
 
 st.set_page_config(page_title="mlwa · ML Lens", page_icon=ICON, layout="wide",
                    initial_sidebar_state="expanded")
@@ -45,7 +47,7 @@ nav = st.navigation(pages)
 
 with st.sidebar:
     components.sidebar_controls()
-    st.caption(f"Signed in as **{identity.name}** · {identity.role}"
+    st.caption(f"Signed in as {components.plain(identity.name)} · {identity.role}"
                + (" (proxy)" if identity.via == "proxy" else ""))
 
 if st.session_state.pop("_goto_practice", False) and nav is not practice:

@@ -42,6 +42,13 @@ def sidebar_controls() -> None:
                      help="Which edition's practice ids, titles and phases to show.")
 
 
+def plain(text: str) -> str:
+    """``text`` with Markdown and HTML syntax escaped, for labels that come from users."""
+    import re
+
+    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~$])", r"\\\1", str(text))
+
+
 def chips(items: Sequence[str]) -> None:
     """A row of labels; every label is escaped."""
     if items:

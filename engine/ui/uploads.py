@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -64,8 +65,12 @@ def read_zip(data: bytes, *, max_entries: int, max_total: int, max_file: int) ->
             if info.file_size > max_file:
                 raise InputError(f"{name}: {info.file_size:,} bytes; the limit per file is {max_file:,}")
             # Read at most one byte past the cap: a member whose header lies is caught here.
-            with archive.open(info) as fh:
-                chunk = fh.read(max_file + 1)
+            try:
+                with archive.open(info) as fh:
+                    chunk = fh.read(max_file + 1)
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError,
+                    RuntimeError) as exc:  # damaged, lying, encrypted or exotic members
+                raise InputError(f"{name}: cannot be read from the archive ({exc})") from None
             if len(chunk) > max_file:
                 raise InputError(f"{name}: inflates past the per-file limit of {max_file:,} bytes")
             total += len(chunk)

@@ -31,7 +31,7 @@ def main() -> None:
         top = data.centrality(15)
         ed = components.edition()
         table = [{"practice": lz.practice(pid).id(ed), "title": lz.practice(pid).title(ed),
-                  "pillar": data.pillar_label(lz.practice(pid).pillar), "betweenness": round(score, 4)}
+                  "betweenness": round(score, 4)}
                  for pid, score in top]
         st.dataframe(table, hide_index=True, width="stretch", height=420,
                      column_config={"betweenness": st.column_config.ProgressColumn(

@@ -77,6 +77,12 @@ def sankey_section(ed: str, pillar: str | None, keys: list[str]) -> None:
             colours.append(colour)
         return index[key]
 
+    for pl in PILLAR_ORDER:  # lifecycle and pillar order, top to bottom
+        if any(p.pillar == pl for p in chosen):
+            node(f"pl:{pl}", data.pillar_label(pl), components.PALETTE["pillar"])
+    for ph in PHASE_ORDER:
+        if any(p.phase(ed) == ph for p in chosen):
+            node(f"ph:{ph}", data.phase_label(ph), components.PALETTE["phase"])
     links: dict[tuple[int, int], int] = {}
     link_colour: dict[tuple[int, int], str] = {}
     for p in chosen:
@@ -94,6 +100,7 @@ def sankey_section(ed: str, pillar: str | None, keys: list[str]) -> None:
         st.info("No practices match the filter.")
         return
     fig = go.Figure(go.Sankey(
+        arrangement="snap",
         node={"label": labels, "color": colours, "pad": 12, "thickness": 14},
         link={"source": [s for s, _ in links], "target": [t for _, t in links],
               "value": list(links.values()), "color": [link_colour[k] for k in links]},

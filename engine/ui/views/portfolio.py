@@ -31,7 +31,8 @@ def _files() -> list[WorkloadFile] | None:
         if not options:
             st.info("No folder under the root holds workload files.")
             return None
-        rel = st.selectbox("Folder", options, key="portfolio_folder")
+        rel = st.selectbox("Folder", options, key="portfolio_folder",
+                           format_func=lambda r: "(the root itself)" if r == "." else r)
         return read_folder(resolve_under(root, rel), max_entries=settings.zip_entries,
                            max_file=settings.file_bytes)
     except InputError as exc:
@@ -67,7 +68,18 @@ def main() -> None:
         if files is not None:
             st.info("No workload files found there.")
         return
-    reports, errors = _validate_all(files, engine, components.edition())
+    import hashlib
+
+    digest = hashlib.sha256("\0".join(f"{f.name}\0{f.text}" for f in files).encode()).hexdigest()
+    run_key = (digest, engine, components.edition(), data.generation())
+    clicked = st.button(f"Validate {len(files)} workloads", type="primary", key="portfolio_run")
+    if clicked:
+        st.session_state["portfolio_result"] = (run_key, *_validate_all(files, engine, components.edition()))
+    result = st.session_state.get("portfolio_result")
+    if not result or result[0] != run_key:
+        st.caption(", ".join(f.name for f in files[:20]) + (" …" if len(files) > 20 else ""))
+        return
+    _, reports, errors = result
     for e in errors:
         st.error(e)
     if not reports:

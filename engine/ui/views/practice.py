@@ -34,7 +34,8 @@ def main() -> None:
     st.query_params["id"] = pid
     p = lz.practice(pid)
 
-    st.title(f"{p.id(ed)} · {p.title(ed)}")
+    st.title(p.id(ed))
+    st.subheader(p.title(ed))
     components.chips([f"2025: {p.id2025}", f"2023: {p.id2023}", f"risk: {p.risk}",
                       data.pillar_label(p.pillar), f"phase: {data.phase_label(p.phase(ed))}"])
     st.write(p.description)

@@ -68,8 +68,8 @@ def findings_section(wr: WorkloadReport) -> None:
     rows = [f for f in findings if (not sev or f.severity.value in sev) and (not pil or f.pillar in pil)
             and (not pha or f.phase in pha) and (not pol or f.policy in pol)]
     table = [{"severity": f.severity.value,
-              "policy": f.policy, "practice": ", ".join(f.practices), "where": f.focus_label,
-              "path": f.path or "", "message": f.message, "line": f.line,
+              "policy": f.policy, "message": f.message, "where": f.focus_label,
+              "path": f.path or "", "line": f.line, "practice": ", ".join(f.practices),
               "pillar": data.pillar_label(f.pillar), "phase": data.phase_label(f.phase),
               "waived": f.waived_by or ""} for f in rows]
     st.dataframe(table, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(table)),

@@ -1,0 +1,50 @@
+"""AppTest fixtures: the app with a local identity and a private governance store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("streamlit")
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
+APP = REPO / "app.py"
+VIEWS = "engine/ui/views"
+
+
+def write_config(path: Path, role: str, name: str = "tester") -> Path:
+    path.write_text(f'[user]\nname = "{name}"\nrole = "{role}"\n', encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def store_dir(tmp_path: Path) -> Path:
+    return tmp_path / "store"
+
+
+@pytest.fixture
+def make_app(tmp_path: Path, store_dir: Path, monkeypatch: pytest.MonkeyPatch
+             ) -> Callable[..., AppTest]:
+    """``make_app(role)`` -> an AppTest of app.py for a local user with that role."""
+
+    def make(role: str = "architect", name: str = "tester") -> AppTest:
+        cfg = write_config(tmp_path / f"app-{role}.toml", role, name)
+        monkeypatch.setenv("MLWA_APP_CONFIG", str(cfg))
+        monkeypatch.setenv("MLWA_STORE", str(store_dir))
+        monkeypatch.delenv("MLWA_APP_ROLE", raising=False)
+        return AppTest.from_file(str(APP), default_timeout=120)
+
+    return make
+
+
+def texts(at: AppTest) -> str:
+    """Everything the run wrote as text (titles, markdown, captions, alerts)."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "success", "info",
+                 "warning", "error"):
+        parts.extend(str(e.value) for e in getattr(at, kind))
+    return "\n".join(parts)
