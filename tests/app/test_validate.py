@@ -7,6 +7,7 @@ import pytest
 from engine.ui.components import source_view
 from tests.app.conftest import REPO, VIEWS
 
+
 @pytest.fixture
 def validate_page(make_app):
     at = make_app("architect")
@@ -71,7 +72,7 @@ def test_risk_plan_and_heatmap_tabs(validate_page) -> None:
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["High risk"] == "1"
     risk = at.dataframe[1].value
-    assert list(risk["risk"])[0] == "HIGH"
+    assert risk["risk"].iloc[0] == "HIGH"
     assert any(m.value.startswith("**1. MLREL03-BP03") for m in at.markdown)
 
 
