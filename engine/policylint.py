@@ -222,6 +222,8 @@ def detached_patterns(triples: Iterable[tuple[Node, Node, Node]],
     for triple in triples:
         names = [str(t) for t in triple if isinstance(t, Variable)]
         variables_of.append(names)
+        if names:
+            find(names[0])  # register a lone variable (e.g. only $this) as its own group
         for other in names[1:]:
             union(names[0], other)
     anchored = {find(a) for a in anchors if a in parent}

@@ -110,6 +110,10 @@ def test_cross_join_warns() -> None:
 
 
 BENIGN = {
+    "only-this-and-constants": sparql_shape("""SELECT $this WHERE {
+  $this mlwa:lifecycleStage "production" .
+  FILTER NOT EXISTS { $this mlwa:feedbackLoop true }
+}"""),
     "sparql-constraint": sparql_shape("""SELECT $this ?value WHERE {
   $this mlwa:dataCapture ?capture .
   ?capture mlwa:enabled ?value .
