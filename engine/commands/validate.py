@@ -50,11 +50,18 @@ def _date(value: str | None) -> dt.date | None:
 @click.option("--record/--no-record", default=False,
               help="Record this run in the history store (see mlwa history).")
 @click.option("--milestone", default=None, help="Name the recorded run as a milestone.")
+@click.option("--cpu-limit", type=click.FloatRange(min=0.1), default=None,
+              help="CPU seconds a custom pack may use per call (sandbox; default 5).")
+@click.option("--memory-limit", type=click.FloatRange(min=16), default=None,
+              help="Extra memory (MB) a custom pack may use (sandbox; default 1024).")
+@click.option("--wall-limit", type=click.FloatRange(min=0.1), default=None,
+              help="Wall-clock seconds a custom pack may take per call (sandbox; default 20).")
 def command(files: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str,
             packs: tuple[Path, ...], codes: tuple[str, ...], profile: Path | None,
             waivers: Path | None, edition: str, engine: str, as_of: str | None,
             max_bytes: int | None, baseline: str | None, new_only: bool, record: bool,
-            milestone: str | None) -> None:
+            milestone: str | None, cpu_limit: float | None, memory_limit: float | None,
+            wall_limit: float | None) -> None:
     """Validate workload FILES; print a gap report; exit 0 clean, 1 findings, 2 bad input."""
     from engine.formatters import render
     from engine.validate import validate_paths
@@ -62,6 +69,10 @@ def command(files: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str
     if new_only and not baseline:
         raise UsageError("--new-only needs --baseline")
     when = _date(as_of) or dt.date.today()
+    if cpu_limit or memory_limit or wall_limit:
+        from engine.custom import configure_from_options
+
+        configure_from_options(cpu_limit, memory_limit, wall_limit)
     tailoring = None
     if profile is not None:
         from engine.profiles import load_profile
