@@ -63,3 +63,13 @@ def test_w3c(test: W3CTest, backend: str) -> None:
         assert not outcome.passed, f"{test.id} now passes on {backend}: drop it from the list"
         pytest.xfail(reason)
     assert outcome.passed, _explain(outcome)
+
+
+def test_conformance_doc_is_current(repo: Path) -> None:
+    """docs/conformance.md is generated; regenerate it when this fails:
+    python -m engine.shacl.conformance --markdown > docs/conformance.md"""
+    require(bool(TESTS), "W3C SHACL tests not found")
+    from engine.shacl.conformance import markdown, run_suite
+
+    doc = repo / "docs" / "conformance.md"
+    assert doc.read_text(encoding="utf-8") == markdown(list(run_suite()))

@@ -61,6 +61,8 @@ class FastPrepared:
         self._ontology_subclass = onto_pairs
         self._closure = closure(onto_pairs)
         self._compilers: dict[bool, Compiler] = {}
+        #: data graphs so far validated whole by the reference engine (lossy literals, ...)
+        self.reference_graphs = 0
 
     def _only(self, keep: list[Shape]) -> rdflib.Graph:
         """A copy of the shapes graph where only ``keep`` shapes have targets."""
@@ -138,6 +140,7 @@ class FastPrepared:
         out: list[list[RawResult]] = []
         for d, gt, name in zip(datas, terms, names, strict=True):
             if gt.lossy or name in evaluator.needs_reference:
+                self.reference_graphs += 1
                 out.append(self.reference_all().validate(d))
                 continue
             results = self._to_raw(by_graph.get(name, []), gt)
