@@ -1,13 +1,22 @@
 """One command, one table: how fast mlwa validates, engine against engine, in one run.
 
-    python benchmarks/run.py [--quick] [--sizes 100,1000,10000] [--engines reference,fast]
+    python benchmarks/run.py [--quick] [--sizes 1000,10000] [--huge] [--engines fast,reference,pyrudof]
 
-Measures, for each engine, side by side and alternating so machine drift hits both:
+Measured side by side in one run, engines alternating where it matters (machine drift hits
+all of them alike), on workloads from benchmarks/generate.py and the real policy pack:
+
 * cold: the whole ``mlwa validate examples/fraud-detection.yaml`` process (median of runs);
-* warm: one workload validated in-process after a warm-up (p50 and p95);
-* batch: N generated workloads (benchmarks/generate.py) loaded and validated in-process,
-  with throughput and peak memory of a child process doing only that.
-Prints a markdown table with ratios against the reference engine (pySHACL).
+  for pyrudof, a process that loads the same workload with mlwa's loader and validates it;
+* warm: one workload validated in-process after a warm-up (p50 and p95). fast and reference
+  include building mlwa's report; pyrudof is the engine call alone;
+* portfolios of 1,000 and 10,000 workloads (100,000 with ``--huge``, fast only): a child
+  process runs ``engine.portfolio.run_portfolio`` (2 local workers, no store) for fast and
+  reference; for pyrudof the same loader and the same 2-process chunking feed pyrudof.
+  Wall time, throughput and peak memory (ru_maxrss of the parent and of the largest worker).
+
+The reference engine (pySHACL) runs portfolios up to 1,000 workloads only; larger cells say
+"not run" (nothing is extrapolated). pyrudof ignores SHACL-SPARQL constraints silently, so
+its column is "core only": it does less work than the others.
 """
 
 from __future__ import annotations
@@ -22,66 +31,121 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "fraud-detection.yaml"
+ENGINES = ("fast", "reference", "pyrudof")
+LABEL = {"fast": "fast (SPARQL on Oxigraph)", "reference": "reference (pySHACL)",
+         "pyrudof": "pyrudof (core only)"}
 
+RUDOF_SETUP = r"""
+import pyrudof
+from engine.catalog import builtin_catalog
+from engine.validate import class_hierarchy, Validator
 
-def cold(engine: str, runs: int) -> list[float]:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "engine", "validate", str(EXAMPLE), "--engine", engine,
-                        "--fail-on", "none", "--format", "json"], check=True,
-                       stdout=subprocess.DEVNULL, cwd=ROOT)
-        times.append(time.perf_counter() - started)
-    return times
+def rudof_validator():
+    catalog = builtin_catalog()
+    from engine.catalog import shapes_graph
+    shapes, _ = shapes_graph(list(catalog.policies.values()))
+    r = pyrudof.Rudof(pyrudof.RudofConfig())
+    r.read_shacl(shapes.serialize(format="turtle"), pyrudof.ShaclFormat.Turtle)
+    onto = class_hierarchy().serialize(format="nt")
+    def run(graph):
+        from engine.estate import graph_ntriples
+        r.reset_data()  # read_data merged into earlier data in older versions
+        r.read_data(graph_ntriples(graph) + onto, pyrudof.RDFFormat.NTriples, merge=False)
+        return r.validate_shacl(pyrudof.ShaclValidationMode.Native)
+    return run
+"""
 
+COLD_RUDOF = RUDOF_SETUP + r"""
+import sys
+from engine.workload import load_workload
+run = rudof_validator()
+run(load_workload(sys.argv[1]).graph)
+"""
 
-def warm(engine: str, repeats: int) -> list[float]:
-    from engine.catalog import builtin_catalog
-    from engine.validate import Validator
-    from engine.workload import load_workload
-
-    validator = Validator(list(builtin_catalog().policies.values()), engine=engine)
-    wl = load_workload(EXAMPLE)
-    for _ in range(3):
-        validator.validate(wl)
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter_ns()
-        validator.validate(wl)
-        times.append((time.perf_counter_ns() - started) / 1e9)
-    return times
-
-
-BATCH_CHILD = r"""
-import json, resource, sys, time, glob
+WARM = RUDOF_SETUP + r"""
+import json, sys, time
 from engine.catalog import builtin_catalog
 from engine.validate import Validator
 from engine.workload import load_workload
-engine, folder = sys.argv[1], sys.argv[2]
-files = sorted(glob.glob(folder + '/wl-*.yaml'))
-validator = Validator(list(builtin_catalog().policies.values()), engine=engine)
+engine, path, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3])
+wl = load_workload(path)
+if engine == "pyrudof":
+    run = rudof_validator()
+    call = lambda: run(wl.graph)
+else:
+    v = Validator(list(builtin_catalog().policies.values()), engine=engine)
+    call = lambda: v.validate(wl)
+for _ in range(3):
+    call()
+times = []
+for _ in range(repeats):
+    t = time.perf_counter_ns()
+    call()
+    times.append((time.perf_counter_ns() - t) / 1e6)
+print(json.dumps(times))
+"""
+
+PORTFOLIO = RUDOF_SETUP + r"""
+import glob, json, resource, sys, time
+engine, pattern, workers = sys.argv[1], sys.argv[2], int(sys.argv[3])
 started = time.perf_counter()
-workloads = [load_workload(f) for f in files]
-loaded = time.perf_counter()
-findings = 0
-chunk = 500
-for i in range(0, len(workloads), chunk):
-    for rep in validator.validate_many(workloads[i:i + chunk]):
-        findings += len(rep.findings)
-done = time.perf_counter()
-print(json.dumps({"n": len(files), "load": loaded - started, "validate": done - loaded,
-                  "findings": findings,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+if engine == "pyrudof":
+    import concurrent.futures as cf, multiprocessing as mp
+    files = sorted(glob.glob(pattern))
+    def chunk(paths):
+        global _run
+        try:
+            _run
+        except NameError:
+            _run = rudof_validator()
+        from engine.workload import load_workload
+        n = 0
+        for p in paths:
+            rep = _run(load_workload(p).graph)
+            n += 1
+        return n, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    size = 200
+    peak_worker = 0
+    done = 0
+    with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+        for n, peak in pool.map(chunk, [files[i:i + size] for i in range(0, len(files), size)]):
+            done += n
+            peak_worker = max(peak_worker, peak)
+    workloads, findings = done, None
+else:
+    from engine.portfolio import PortfolioOptions, run_portfolio
+    res = run_portfolio([pattern], PortfolioOptions(engine=engine), workers=workers)
+    workloads = len(res.summaries)
+    findings = sum(s.high + s.medium + s.low for s in res.summaries)
+    peak_worker = res.worker_peak_kb
+    assert not res.errors and not res.bugs, (res.errors[:3], res.bugs[:3])
+wall = time.perf_counter() - started
+print(json.dumps({"wall": wall, "workloads": workloads, "findings": findings,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "worker_peak_mb": peak_worker / 1024}))
 """
 
 
-def batch(engine: str, folder: Path) -> dict[str, float]:
-    out = subprocess.run([sys.executable, "-c", BATCH_CHILD, engine, str(folder)], check=True,
-                         capture_output=True, text=True, cwd=ROOT)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def child(code: str, *args: str, timeout: float = 7200) -> str:
+    out = subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True,
+                         text=True, cwd=ROOT, timeout=timeout)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def cold_once(engine: str) -> float:
+    started = time.perf_counter()
+    if engine == "pyrudof":
+        subprocess.run([sys.executable, "-c", COLD_RUDOF, str(EXAMPLE)], check=True, cwd=ROOT,
+                       stdout=subprocess.DEVNULL)
+    else:
+        subprocess.run([sys.executable, "-m", "engine", "validate", str(EXAMPLE), "--engine",
+                        engine, "--fail-on", "none", "--format", "json"], check=True,
+                       stdout=subprocess.DEVNULL, cwd=ROOT)
+    return time.perf_counter() - started
 
 
 def pct(values: list[float], q: float) -> float:
@@ -89,27 +153,43 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def rudof_available() -> bool:
+    try:
+        import pyrudof  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--engines", default="reference,fast")
-    ap.add_argument("--sizes", default="100,1000")
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--engines", default=",".join(ENGINES))
+    ap.add_argument("--sizes", default="1000,10000")
+    ap.add_argument("--huge", action="store_true", help="add 100,000 workloads (fast only)")
     ap.add_argument("--quick", action="store_true", help="fewer repetitions")
+    ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--max-reference", type=int, default=1000,
-                    help="largest batch the reference engine runs (it is slow)")
+                    help="largest portfolio the reference engine runs (it is slow; at most 1,000)")
+    ap.add_argument("--max-rudof", type=int, default=10_000,
+                    help="largest portfolio pyrudof runs")
     args = ap.parse_args(argv)
-    engines = args.engines.split(",")
-    sizes = [int(s) for s in args.sizes.split(",")]
+    engines = [e for e in args.engines.split(",") if e != "pyrudof" or rudof_available()]
+    sizes = [int(s) for s in args.sizes.split(",")] + ([100_000] if args.huge else [])
     runs, repeats = (3, 20) if args.quick else (5, 100)
-    rows: dict[str, dict[str, str]] = {e: {} for e in engines}
-    raw: dict[str, dict[str, float]] = {e: {} for e in engines}
-    cold_times: dict[str, list[float]] = {e: [] for e in engines}
-    for _ in range(runs):  # alternate engines so drift hits both
+    raw: dict[str, dict[str, Any]] = {e: {} for e in engines}
+    began = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+
+    cold: dict[str, list[float]] = {e: [] for e in engines}
+    for _ in range(runs):  # alternate engines so drift hits all of them
         for e in engines:
-            cold_times[e] += cold(e, 1)
+            cold[e].append(cold_once(e))
     for e in engines:
-        raw[e]["cold"] = statistics.median(cold_times[e])
-        w = warm(e, repeats)
-        raw[e]["warm_p50"], raw[e]["warm_p95"] = pct(w, 0.5), pct(w, 0.95)
+        raw[e]["cold"] = cold[e]
+        reps = repeats if e != "reference" else max(5, repeats // 10)
+        raw[e]["warm"] = json.loads(child(WARM, e, str(EXAMPLE), str(reps)))
+        print(f"… {e}: cold and warm done", file=sys.stderr)
+
     with tempfile.TemporaryDirectory(prefix="mlwa-bench-") as tmp:
         sys.path.insert(0, str(ROOT / "benchmarks"))
         from generate import write
@@ -118,39 +198,60 @@ def main(argv: list[str] | None = None) -> int:
             folder = Path(tmp) / str(n)
             write(folder, n, seed=11)
             for e in engines:
-                if e == "reference" and n > args.max_reference:
+                if ((e == "reference" and n > min(args.max_reference, 1000))
+                        or (e == "pyrudof" and n > args.max_rudof) or (n > 10_000 and e != "fast")):
                     continue
-                res = batch(e, folder)
-                raw[e][f"batch{n}"] = res["validate"]
-                raw[e][f"load{n}"] = res["load"]
-                raw[e][f"peak{n}"] = res["peak_mb"]
-    ref = raw.get("reference", {})
-    for e in engines:
-        r = raw[e]
+                raw[e][n] = json.loads(child(PORTFOLIO, e, str(folder / "wl-*.yaml"),
+                                             str(args.workers)))
+                print(f"… {e}: {n:,} workloads in {raw[e][n]['wall']:.1f} s", file=sys.stderr)
 
-        def ratio(key: str, r: dict[str, float] = r, e: str = e) -> str:
-            if e == "reference" or key not in ref or key not in r or r[key] == 0:
-                return ""
-            return f" ({ref[key] / r[key]:.0f}× faster)"
-
-        rows[e]["cold process"] = f"{r['cold'] * 1000:.0f} ms{ratio('cold')}"
-        rows[e]["warm p50"] = f"{r['warm_p50'] * 1000:.2f} ms{ratio('warm_p50')}"
-        rows[e]["warm p95"] = f"{r['warm_p95'] * 1000:.2f} ms"
-        for n in sizes:
-            if f"batch{n}" in r:
-                rows[e][f"{n:,} workloads (validate)"] = f"{r[f'batch{n}']:.2f} s{ratio(f'batch{n}')}"
-                rows[e][f"{n:,} workloads (parse+lift)"] = f"{r[f'load{n}']:.2f} s"
-                rows[e][f"{n:,} peak RSS"] = f"{r[f'peak{n}']:.0f} MB"
     from engine.catalog import builtin_catalog
 
-    keys = list(dict.fromkeys(k for e in engines for k in rows[e]))
-    print(f"mlwa benchmark, {time.strftime('%Y-%m-%d')}, {platform.machine()}, "
-          f"{os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{len(builtin_catalog().policies)} policies\n")
-    print("| measure | " + " | ".join(engines) + " |")
-    print("|---|" + "---|" * len(engines))
-    for k in keys:
-        print(f"| {k} | " + " | ".join(rows[e].get(k, "–") for e in engines) + " |")
+    rows: list[tuple[str, dict[str, str]]] = []
+
+    def ms(x: float) -> str:
+        return f"{x:.1f} ms" if x < 100 else f"{x:.0f} ms"
+
+    rows.append(("one workload, cold process (median, min–max)",
+                 {e: f"{statistics.median(raw[e]['cold']):.2f} s "
+                     f"({min(raw[e]['cold']):.2f}–{max(raw[e]['cold']):.2f})" for e in engines}))
+    rows.append(("one workload, warm p50", {e: ms(pct(raw[e]["warm"], 0.5)) for e in engines}))
+    rows.append(("one workload, warm p95", {e: ms(pct(raw[e]["warm"], 0.95)) for e in engines}))
+    for n in sizes:
+        cells, mem = {}, {}
+        for e in engines:
+            r = raw[e].get(n)
+            if r is None:
+                cells[e] = mem[e] = "not run"
+                continue
+            cells[e] = f"{r['wall']:.1f} s ({r['workloads'] / r['wall']:.0f}/s)"
+            mem[e] = f"{r['peak_mb']:.0f} MB / {r['worker_peak_mb']:.0f} MB"
+        rows.append((f"{n:,} workloads, {args.workers} workers (wall, throughput)", cells))
+        rows.append((f"{n:,} workloads, peak RSS (parent / largest worker)", mem))
+
+    def ratio(key: str) -> str:
+        if "fast" not in engines or "reference" not in engines:
+            return ""
+        if key == "cold":
+            a, b = statistics.median(raw["reference"]["cold"]), statistics.median(raw["fast"]["cold"])
+        elif key == "warm":
+            a, b = pct(raw["reference"]["warm"], 0.5), pct(raw["fast"]["warm"], 0.5)
+        else:
+            n = int(key)
+            if n not in raw["reference"] or n not in raw["fast"]:
+                return ""
+            a = raw["reference"][n]["wall"] / raw["reference"][n]["workloads"]
+            b = raw["fast"][n]["wall"] / raw["fast"][n]["workloads"]
+        return f"{a / b:.1f}×"
+
+    ratios = [ratio("cold"), ratio("warm"), "", *[x for n in sizes for x in (ratio(str(n)), "")]]
+    print(f"mlwa benchmark, {began}, {platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}, {len(builtin_catalog().policies)} policies, generated "
+          f"workloads (benchmarks/generate.py, seed 11)\n")
+    print("| measure | " + " | ".join(LABEL[e] for e in engines) + " | fast vs pySHACL |")
+    print("|---|" + "---|" * (len(engines) + 1))
+    for (name, cells), rat in zip(rows, ratios, strict=True):
+        print(f"| {name} | " + " | ".join(cells.get(e, "–") for e in engines) + f" | {rat} |")
     return 0
 
 

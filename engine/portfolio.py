@@ -97,6 +97,7 @@ class ChunkResult:
     graphs: dict[str, str]  # workload graph IRI -> N-Triples (only when asked)
     packs: dict[str, str]
     policies: int
+    worker_peak_kb: int = 0  # the worker's peak resident memory so far (ru_maxrss)
 
 
 _validators: dict[PortfolioOptions, tuple[Validator, dict[str, str]]] = {}
@@ -154,7 +155,10 @@ def validate_chunk(options: PortfolioOptions, index: int, paths: Sequence[str],
 
         for wl in loaded:
             graphs[workload_graph_iri(wl.id, wl.content_hash)] = graph_ntriples(wl.graph)
-    return ChunkResult(index, reports, errors, bugs, graphs, packs, len(validator.policies))
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return ChunkResult(index, reports, errors, bugs, graphs, packs, len(validator.policies), peak)
 
 
 def _error_line(path: str, exc: InputError) -> str:
@@ -362,6 +366,7 @@ class PortfolioResult:
     reports: Sequence[WorkloadReport] | None = None
     policy_counts: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
+    worker_peak_kb: int = 0  # the largest worker's peak resident memory
 
     def worst_first(self) -> list[WorkloadSummary]:
         return sorted(self.summaries, key=lambda s: s.sort_key)
@@ -455,6 +460,7 @@ def run_portfolio(inputs: Iterable[str | Path], options: PortfolioOptions | None
             out.packs, out.policies = res.packs or out.packs, res.policies or out.policies
             out.errors.extend(res.errors)
             out.bugs.extend(res.bugs)
+            out.worker_peak_kb = max(out.worker_peak_kb, res.worker_peak_kb)
             for i, w in enumerate(res.reports):
                 out.summaries.append(summarise(w))
                 out.policy_counts.update(f.policy for f in w.open_findings)

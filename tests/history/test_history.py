@@ -10,8 +10,16 @@ from pathlib import Path
 import pytest
 
 from engine.errors import InputError
-from engine.history import (BaselinedReport, apply_baseline, atomic_write, diff_runs, list_runs,
-                            load_run, record_run, render_diff)
+from engine.history import (
+    BaselinedReport,
+    apply_baseline,
+    atomic_write,
+    diff_runs,
+    list_runs,
+    load_run,
+    record_run,
+    render_diff,
+)
 from engine.validate import validate_paths
 from tests.scale.conftest import fault, mlwa, template, write_doc
 

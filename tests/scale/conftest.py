@@ -15,7 +15,7 @@ import yaml
 from tests.conftest import REPO
 
 sys.path.insert(0, str(REPO / "benchmarks"))
-import generate  # noqa: E402  (benchmarks/generate.py: the workload generator)
+import generate
 
 
 @pytest.fixture(autouse=True)

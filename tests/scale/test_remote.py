@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.estate import RemoteEstate, run_query, workload_graph_iri
 from engine.errors import InputError
+from engine.estate import RemoteEstate, run_query, workload_graph_iri
 from tests.conftest import require
 from tests.scale.conftest import mlwa
 from tests.scale.test_queries import doc_queries
