@@ -224,9 +224,28 @@ def ntriples(triples: Iterable[ox.Triple]) -> str:
     return "".join(f"{t} .\n" for t in triples)
 
 
+_NT_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def _nt_term(term: Any) -> str:
+    from rdflib import BNode, Literal
+
+    if isinstance(term, Literal):
+        text = '"' + str(term).translate(_NT_ESCAPES) + '"'
+        if term.language:
+            return f"{text}@{term.language}"
+        if term.datatype is not None:
+            return f"{text}^^<{term.datatype}>"
+        return text
+    if isinstance(term, BNode):
+        return f"_:b{term}"
+    return f"<{term}>"
+
+
 def graph_ntriples(graph: Any) -> str:
-    """An rdflib graph as N-Triples text (term by term: faster than ``serialize``)."""
-    return "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in graph)
+    """An rdflib graph as N-Triples text (term by term: faster than ``serialize``; rdflib's
+    ``n3()`` would write multi-line strings in triple quotes, which N-Triples does not have)."""
+    return "".join(f"{_nt_term(s)} {_nt_term(p)} {_nt_term(o)} .\n" for s, p, o in graph)
 
 
 def lens_files() -> list[Path]:
@@ -306,6 +325,7 @@ class LocalEstate:
         self.path = Path(path) if path is not None else default_location()
         self.location = str(self.path)
         self.read_only = read_only
+        self.skipped: list[str] = []  # graphs that could not be stored, with the reason
         try:
             if read_only:
                 if not self.path.exists():
@@ -345,7 +365,10 @@ class LocalEstate:
             g = ox.NamedNode(iri)
             if self._store.contains_named_graph(g):
                 self._store.remove_graph(g)
-            self._store.load(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=g)
+            try:
+                self._store.load(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=g)
+            except SyntaxError as exc:  # a term Oxigraph refuses: keep the run, skip the graph
+                self.skipped.append(f"{iri}: {exc}")
 
     def add_to_graph(self, iri: str, triples: Sequence[ox.Triple]) -> None:
         import pyoxigraph as ox

@@ -112,3 +112,18 @@ def test_literals_are_escaped_in_ntriples() -> None:
     text = E.ntriples([t])
     parsed = list(ox.parse(text.encode(), format=ox.RdfFormat.N_TRIPLES))
     assert parsed[0].object.value == 'x" } ; DROP ALL #\n'
+
+
+def test_workload_graphs_with_multiline_literals_round_trip(tmp_path: Path) -> None:
+    from rdflib import BNode, Graph, Literal, URIRef
+
+    g = Graph()
+    node = BNode()
+    g.add((URIRef("urn:mlwa:workload:x"), URIRef("urn:p"), Literal('two\nlines "quoted" \\ end')))
+    g.add((URIRef("urn:mlwa:workload:x"), URIRef("urn:q"), node))
+    g.add((node, URIRef("urn:p"), Literal("hi", lang="en")))
+    est = E.LocalEstate(tmp_path / "e")
+    est.put_graphs([("urn:mlwa:graph:workload:x:00", E.graph_ntriples(g))])
+    values = {r[0] for r in est.query("SELECT ?v WHERE { ?s <urn:p> ?v }").plain_rows()}
+    assert values == {'two\nlines "quoted" \\ end', "hi"} and est.skipped == []
+    est.close()
