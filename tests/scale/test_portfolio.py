@@ -95,8 +95,9 @@ def test_cli_exit_codes_and_strict(small_portfolio: Path) -> None:
 
 def test_cli_json_summary_and_sarif(small_portfolio: Path, tmp_path: Path) -> None:
     r = mlwa("portfolio", str(small_portfolio / "wl-*.yaml"), "--engine", "fast", "--no-store",
-             "--format", "json", "--fail-on", "none", "--workers", "1")
+             "--format", "json", "--fail-on", "none", "--workers", "1", "--progress")
     assert r.returncode == 0, r.stderr
+    assert "validating" in r.stderr and "10/10" in r.stderr  # the progress bar, on stderr only
     data = json.loads(r.stdout)
     assert data["schema"] == "mlwa/portfolio"
     rows = data["data"]["workloads"]
@@ -124,3 +125,16 @@ def test_cli_writes_the_estate_and_refuses_store_and_no_store(small_portfolio: P
     assert q.stdout.splitlines() == ["n", "3"]
     r = mlwa("portfolio", str(small_portfolio), "--store", str(store), "--no-store")
     assert r.returncode == 2 and "exclude each other" in r.stderr
+
+
+def test_each_worker_builds_its_validator_once(small_portfolio: Path) -> None:
+    from engine.portfolio import validate_chunk, worker_validator
+
+    first = worker_validator(OPTIONS)
+    files = [str(p) for p in sorted(small_portfolio.glob("wl-*.yaml"))[:2]]
+    a = validate_chunk(OPTIONS, 0, files[:1])
+    b = validate_chunk(OPTIONS, 1, files[1:], want_graphs=True)
+    assert worker_validator(OPTIONS)[0] is first[0]
+    assert a.policies == b.policies == len(first[0].policies) and a.graphs == {}
+    (iri, text), = b.graphs.items()
+    assert iri.startswith("urn:mlwa:graph:workload:wl-000001:") and text.count(" .\n") > 100
