@@ -79,15 +79,18 @@ def grid_figure(values: Mapping[str, Mapping[str, float]], *, text: Mapping[str,
     fig = go.Figure(go.Heatmap(
         z=z, x=cols, y=rows, text=labels, texttemplate="%{text}", textfont={"size": 14},
         colorscale=colorscale, zmin=0, zmax=top, showscale=False, xgap=3, ygap=3,
-        hovertemplate="%{y} · %{x}<br>%{text} " + hover + "<extra></extra>"))
-    xs, ys, custom = [], [], []
+        hoverinfo="skip"))
+    xs, ys, custom, tips = [], [], [], []
     for pl in PILLAR_ORDER:
         for ph in PHASE_ORDER:
             xs.append(_wrap(data.phase_label(ph)))
             ys.append(data.pillar_label(pl))
             custom.append([pl, ph])
+            tips.append(f"{data.pillar_label(pl)} · {data.phase_label(ph)}<br>"
+                        + (text[pl][ph] if text else str(values.get(pl, {}).get(ph, 0))) + f" {hover}")
     fig.add_trace(go.Scatter(
-        x=xs, y=ys, customdata=custom, mode="markers", hoverinfo="skip", showlegend=False,
+        x=xs, y=ys, customdata=custom, mode="markers", showlegend=False, text=tips,
+        hovertemplate="%{text}<extra></extra>",
         marker={"symbol": "square", "size": 60, "opacity": 0.01, "color": "#000"},
         selected={"marker": {"opacity": 0.01}}, unselected={"marker": {"opacity": 0.01}}))
     fig.update_layout(

@@ -169,14 +169,17 @@ def lens_nodes() -> dict[str, dict[str, str]]:
 # ---------------------------------------------------------------- validation
 
 def waiver_set(gen: int) -> Any:
-    from engine.ui.governance import StoreWaivers, read_waivers
+    """The store's waivers as the validator's WaiverSet (None when there are none)."""
+    from engine.errors import InputError
+    from engine.ui.governance import read_waivers
+    from engine.waivers import Waivers
 
     try:
         waivers, _ = read_waivers(store())
-    except Exception as exc:
+    except InputError as exc:
         st.warning(f"Waivers in the store could not be read: {exc}")
         return None
-    return StoreWaivers(waivers) if waivers else None
+    return Waivers(waivers, "store:waivers") if waivers else None
 
 
 @st.cache_data(show_spinner="Validating …", max_entries=64)

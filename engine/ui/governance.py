@@ -12,21 +12,20 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-import yaml
+from typing import TYPE_CHECKING
 
 from engine.errors import InputError
-from engine.store import ABSENT, AuditEntry, NotFound, Store, WriteRefused
+from engine.store import AuditEntry, NotFound, Store, WriteRefused
 from engine.ui.identity import GOVERNANCE, Identity
+from engine.waivers import STORE_COLLECTION, Waiver, load_waivers_text
 
 if TYPE_CHECKING:
     from engine.catalog import Policy
     from engine.testing import PolicyTestReport
 
 POLICIES = "policies"
-WAIVERS = "waivers"
-WAIVERS_DOC = "waivers.yaml"
+WAIVERS = STORE_COLLECTION
+WAIVERS_DOC = "waivers"  # the document engine.waivers reads as store:waivers
 CUSTOM_PACK = "custom"
 _CODE_RE = re.compile(r"^[A-Z][A-Z0-9]*-[A-Z0-9]+-\d{3,4}$")
 
@@ -176,122 +175,62 @@ def custom_pack_dir(store: Store, folder: Path) -> Path | None:
 
 # ------------------------------------------------------------------------------ waivers
 
-@dataclass(frozen=True)
-class Waiver:
-    id: str
-    workload: str
-    policy: str
-    reason: str
-    expires: dt.date
-    granted_by: str
-    granted: dt.date
-    focus: str | None = None
-
-    def expired(self, as_of: dt.date | None = None) -> bool:
-        return self.expires < (as_of or dt.date.today())
-
-    def to_yaml(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.id, "workload": self.workload, "policy": self.policy}
-        if self.focus:
-            out["focus"] = self.focus
-        out.update({"reason": self.reason, "expires": self.expires.isoformat(),
-                    "granted_by": self.granted_by, "granted": self.granted.isoformat()})
-        return out
-
-
-def _date(value: Any, what: str) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise InputError(f"{what} must be a date like 2027-01-31, got {value!r}") from None
-
-
-def parse_waivers(text: str) -> list[Waiver]:
-    from engine.workload.safeyaml import load_yaml
-
-    if not text.strip():
-        return []
-    data, _ = load_yaml(text, filename=WAIVERS_DOC)
-    items = data.get("waivers", []) if isinstance(data, dict) else None
-    if not isinstance(items, list):
-        raise InputError(f"{WAIVERS_DOC}: expected a mapping with a 'waivers' list")
-    out = []
-    for i, w in enumerate(items):
-        if not isinstance(w, dict):
-            raise InputError(f"{WAIVERS_DOC}: waivers[{i}] is not a mapping")
-        out.append(Waiver(str(w["id"]), str(w["workload"]), str(w["policy"]).upper(),
-                          str(w.get("reason", "")), _date(w.get("expires"), "expires"),
-                          str(w.get("granted_by", "")), _date(w.get("granted", w.get("expires")), "granted"),
-                          str(w["focus"]) if w.get("focus") else None))
-    return out
-
-
-def dump_waivers(waivers: list[Waiver]) -> str:
-    body = yaml.safe_dump({"waivers": [w.to_yaml() for w in waivers]}, sort_keys=False,
-                          allow_unicode=True)
-    return "# Waivers granted through mlwa (governance store). Edit through the app or CLI.\n" + body
-
-
 def read_waivers(store: Store) -> tuple[list[Waiver], str | None]:
-    """The current waivers and the document version (None when there is none yet)."""
+    """The waivers in the store document and its version (None when there is none yet)."""
     try:
-        doc = store.read(WAIVERS, WAIVERS_DOC)
+        doc = store.read(STORE_COLLECTION, WAIVERS_DOC)
     except NotFound:
         return [], None
-    return parse_waivers(doc.text), doc.version
+    source = f"store:{STORE_COLLECTION}/{WAIVERS_DOC}"
+    return list(load_waivers_text(doc.text, source).waivers), doc.version
 
 
-def grant_waiver(store: Store, identity: Identity, *, workload: str, policy: str, reason: str,
-                 expires: dt.date, focus: str | None = None,
-                 today: dt.date | None = None) -> Waiver:
+def _next_id(waivers: list[Waiver]) -> str:
+    numbers = [int(m.group(1)) for w in waivers if (m := re.match(r"^W-(\d+)$", w.id))]
+    return f"W-{max(numbers, default=0) + 1}"
+
+
+def grant_waiver(store: Store, identity: Identity, *, workload: str, reason: str,
+                 expires: dt.date, policy: str | None = None, practice: str | None = None,
+                 focus: str | None = None, today: dt.date | None = None) -> Waiver:
+    """Add a waiver (governance only); the granting user is its approver."""
     require_governance(identity, "grant a waiver")
+    from engine.waivers import update_store_waivers
+
     today = today or dt.date.today()
     if not reason.strip():
         raise InputError("a waiver needs a reason")
     if expires <= today:
         raise InputError("a waiver must expire after today")
-    if not workload.strip() or not policy.strip():
-        raise InputError("a waiver names a workload id and a policy code")
-    current, version = read_waivers(store)
-    number = max((int(m.group(1)) for w in current if (m := re.match(r"W-(\d+)$", w.id))), default=0)
-    waiver = Waiver(f"W-{number + 1:04d}", workload.strip(), policy.strip().upper(), reason.strip(),
-                    expires, identity.name, today, (focus or "").strip() or None)
-    store.write(WAIVERS, WAIVERS_DOC, dump_waivers([*current, waiver]), actor=identity.name,
-                role=identity.role, reason=f"grant {waiver.id}: {reason.strip()}",
-                expected_version=version or ABSENT)
-    return waiver
+    if not workload.strip():
+        raise InputError("a waiver names a workload id (or * for every workload)")
+    if bool(policy) == bool(practice):
+        raise InputError("a waiver names exactly one of a policy and a practice")
+    made: list[Waiver] = []
+
+    def add(current: list[Waiver]) -> list[Waiver]:
+        made[:] = [Waiver(_next_id(current), workload.strip(), reason.strip(), identity.name,
+                          today, expires, policy=policy.strip().upper() if policy else None,
+                          practice=practice.strip().upper() if practice else None,
+                          focus=(focus or "").strip() or None)]
+        return [*current, *made]
+
+    update_store_waivers(store.root, WAIVERS_DOC, add, actor=identity.name, role=identity.role,
+                         reason=f"grant: {reason.strip()}")
+    return made[0]
 
 
 def revoke_waiver(store: Store, identity: Identity, waiver_id: str, *, reason: str) -> AuditEntry:
+    """Remove a waiver (governance only); its history stays in the store."""
     require_governance(identity, "revoke a waiver")
+    from engine.waivers import update_store_waivers
+
     if not reason.strip():
         raise InputError("revoking a waiver needs a reason")
-    current, version = read_waivers(store)
-    kept = [w for w in current if w.id != waiver_id]
-    if len(kept) == len(current):
+    current, _ = read_waivers(store)
+    if all(w.id != waiver_id for w in current):
         raise InputError(f"no waiver {waiver_id!r}")
-    return store.write(WAIVERS, WAIVERS_DOC, dump_waivers(kept), actor=identity.name,
-                       role=identity.role, reason=f"revoke {waiver_id}: {reason.strip()}",
-                       expected_version=version)
-
-
-class StoreWaivers:
-    """The store's waivers as the validator's ``WaiverSet`` (see engine.validate)."""
-
-    def __init__(self, waivers: list[Waiver]) -> None:
-        self.waivers = waivers
-
-    def match(self, finding: Any, as_of: dt.date) -> tuple[str, str] | None:
-        for w in self.waivers:
-            if w.expired(as_of) or w.workload != finding.workload or w.policy != finding.policy:
-                continue
-            if w.focus and w.focus != finding.focus_label:
-                continue
-            return w.id, w.reason
-        return None
-
-    def notes(self, workload: str, as_of: dt.date) -> list[str]:
-        return [f"waiver {w.id} for {w.policy} expired on {w.expires.isoformat()}"
-                for w in self.waivers if w.workload == workload and w.expired(as_of)]
+    return update_store_waivers(store.root, WAIVERS_DOC,
+                                lambda ws: [w for w in ws if w.id != waiver_id],
+                                actor=identity.name, role=identity.role,
+                                reason=f"revoke {waiver_id}: {reason.strip()}")

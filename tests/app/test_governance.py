@@ -114,39 +114,50 @@ def test_a_failing_draft_is_not_saved(store: Store, turtle: str) -> None:
 def test_waivers_grant_list_expire_revoke(store: Store) -> None:
     today = dt.date(2026, 11, 30)
     with pytest.raises(WriteRefused):
-        governance.grant_waiver(store, ARCH, workload="fraud-detection", policy="WA-REL-008",
+        governance.grant_waiver(store, ARCH, workload="genai-rag", policy="WA-SEC-001",
                                 reason="r", expires=today + dt.timedelta(days=5), today=today)
     assert store.log() == []
-    w = governance.grant_waiver(store, GOV, workload="fraud-detection", policy="wa-rel-008",
-                                reason="held-out set arrives in January",
+    w = governance.grant_waiver(store, GOV, workload="genai-rag", policy="wa-sec-001",
+                                reason="bucket migrates in January",
                                 expires=today + dt.timedelta(days=30), today=today)
-    assert w.id == "W-0001" and w.policy == "WA-REL-008"
+    assert (w.id, w.policy, w.approver, w.created) == ("W-1", "WA-SEC-001", "gina", today)
+    p = governance.grant_waiver(store, GOV, workload="*", practice="mlsec02-bp01", reason="r2",
+                                expires=today + dt.timedelta(days=3), today=today)
+    assert (p.id, p.practice) == ("W-2", "MLSEC02-BP01")
     waivers, _ = governance.read_waivers(store)
-    assert [x.id for x in waivers] == ["W-0001"]
-    assert not waivers[0].expired(today) and waivers[0].expired(today + dt.timedelta(days=31))
-    with pytest.raises(InputError):
-        governance.grant_waiver(store, GOV, workload="x", policy="WA-REL-008", reason="r",
+    assert [x.id for x in waivers] == ["W-1", "W-2"]
+    assert waivers[0].status(today) == "active"
+    assert waivers[0].status(today + dt.timedelta(days=30)) == "expired"
+    with pytest.raises(InputError):  # already expired
+        governance.grant_waiver(store, GOV, workload="x", policy="WA-SEC-001", reason="r",
                                 expires=today, today=today)
+    with pytest.raises(InputError):  # both a policy and a practice
+        governance.grant_waiver(store, GOV, workload="x", policy="WA-SEC-001", practice="MLSEC02-BP01",
+                                reason="r", expires=today + dt.timedelta(days=1), today=today)
     with pytest.raises(WriteRefused):
-        governance.revoke_waiver(store, ARCH, "W-0001", reason="no")
-    governance.revoke_waiver(store, GOV, "W-0001", reason="fixed")
-    assert governance.read_waivers(store)[0] == []
+        governance.revoke_waiver(store, ARCH, "W-1", reason="no")
+    governance.revoke_waiver(store, GOV, "W-1", reason="fixed")
+    assert [x.id for x in governance.read_waivers(store)[0]] == ["W-2"]
+    assert len(store.history(governance.WAIVERS, governance.WAIVERS_DOC)) == 3
 
 
-def test_waivers_cover_findings_until_they_expire(store: Store) -> None:
+def test_store_waivers_cover_findings_until_they_expire(store: Store) -> None:
     from engine.validate import validate_workload
+    from engine.waivers import Waivers
     from engine.workload import load_workload
     from tests.app.conftest import REPO
 
+    wl = load_workload(REPO / "examples" / "genai-rag.yaml")
     today = dt.date(2026, 11, 30)
-    governance.grant_waiver(store, GOV, workload="fraud-detection", policy="WA-REL-008",
-                            reason="accepted", expires=today + dt.timedelta(days=10), today=today)
-    waivers = governance.StoreWaivers(governance.read_waivers(store)[0])
-    wl = load_workload(REPO / "examples" / "fraud-detection.yaml")
-    now = validate_workload(wl, engine="auto", as_of=today, waivers=waivers).workloads[0]
-    assert {f.waived_by for f in now.findings if f.policy == "WA-REL-008"} == {"W-0001"}
+    plain = validate_workload(wl, engine="auto", as_of=today).workloads[0]
+    target = plain.findings[0]
+    governance.grant_waiver(store, GOV, workload=wl.id, policy=target.policy, reason="accepted",
+                            expires=today + dt.timedelta(days=10), today=today)
+    waivers = governance.read_waivers(store)[0]
+    now = validate_workload(wl, engine="auto", as_of=today, waivers=Waivers(waivers)).workloads[0]
+    assert {f.waived_by for f in now.findings if f.policy == target.policy} == {"W-1"}
     later = validate_workload(wl, engine="auto", as_of=today + dt.timedelta(days=11),
-                              waivers=waivers).workloads[0]
+                              waivers=Waivers(waivers)).workloads[0]
     assert all(not f.waived for f in later.findings)
     assert any("expired" in n for n in later.notes)
 
@@ -193,12 +204,12 @@ def test_waivers_page_grants_and_revokes(make_app, store_dir: Path) -> None:
     at = make_app("governance", name="gina")
     at.switch_page(f"{VIEWS}/waivers.py").run()
     assert not at.exception
-    at.text_input(key="w_workload").set_value("fraud-detection")
-    at.selectbox(key="w_policy").set_value("WA-REL-008")
-    at.text_input(key="w_reason").set_value("held-out set arrives in January")
+    at.text_input(key="w_workload").set_value("genai-rag")
+    at.selectbox(key="w_policy").set_value("WA-SEC-001")
+    at.text_input(key="w_reason").set_value("bucket migrates in January")
     at.button[0].click().run()  # the form's submit button
     assert not at.exception
-    assert any(s.value.startswith("Granted W-0001") for s in at.success), texts(at)
+    assert any(s.value.startswith("Granted W-1") for s in at.success), texts(at)
     table = at.dataframe[0].value
     assert list(table["state"]) == ["active"]
     at.text_input(key="w_revoke_reason").set_value("fixed")
@@ -208,10 +219,13 @@ def test_waivers_page_grants_and_revokes(make_app, store_dir: Path) -> None:
 
 def test_expired_waivers_are_marked(make_app, store_dir: Path) -> None:
     store = Store(store_dir)
-    old = governance.Waiver("W-0007", "fraud-detection", "WA-REL-008", "old", dt.date(2020, 1, 1),
-                            "gina", dt.date(2019, 12, 1))
-    store.write("waivers", "waivers.yaml", governance.dump_waivers([old]), actor="gina",
+    from engine.waivers import Waiver, Waivers
+
+    old = Waiver("W-7", "genai-rag", "old", "gina", dt.date(2019, 12, 1), dt.date(2020, 1, 1),
+                 policy="WA-SEC-001")
+    store.write(governance.WAIVERS, governance.WAIVERS_DOC, Waivers([old]).dump(), actor="gina",
                 role="governance", reason="seed")
     at = make_app("governance")
     at.switch_page(f"{VIEWS}/waivers.py").run()
     assert list(at.dataframe[0].value["state"]) == ["expired"]
+    assert any("expired" in w.value for w in at.warning)

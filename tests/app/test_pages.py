@@ -143,3 +143,13 @@ def test_headers_are_ignored_without_a_trusted_proxy(make_app) -> None:
     at.user = {"email": "mallory@example.com", "groups": "mlwa-governance"}
     at.switch_page(f"{VIEWS}/policies.py").run()
     assert at.title[0].value == "Explore the ML Lens"
+
+
+def test_a_clicked_grid_cell_is_read_from_the_selection_event() -> None:
+    from engine.ui.components import selected_cell
+
+    event = {"selection": {"points": [{"x": "Data<br>processing", "y": "Security",
+                                       "customdata": ["security", "data-processing"]}]}}
+    assert selected_cell(event) == ("security", "data-processing")
+    assert selected_cell({"selection": {"points": []}}) is None
+    assert selected_cell(None) is None

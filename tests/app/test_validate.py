@@ -7,12 +7,27 @@ import pytest
 from engine.ui.components import source_view
 from tests.app.conftest import REPO, VIEWS
 
+EXAMPLE = "genai-rag.yaml"
+
+
+@pytest.fixture(scope="module")
+def expected():
+    """What the engine itself says about the example (the page must show the same)."""
+    from engine.validate import validate_workload
+    from engine.workload import load_workload
+
+    wl = load_workload(REPO / "examples" / EXAMPLE)
+    wr = validate_workload(wl, engine="auto").workloads[0]
+    assert wr.findings, f"{EXAMPLE} is expected to have gaps to show"
+    return wr
+
 
 @pytest.fixture
 def validate_page(make_app):
     at = make_app("architect")
     at.switch_page(f"{VIEWS}/validate.py").run()
     assert not at.exception
+    at.selectbox(key="validate_example").set_value(EXAMPLE).run()
     return at
 
 
@@ -20,25 +35,33 @@ def _findings_table(at):
     return at.dataframe[0].value
 
 
-def test_example_is_validated_with_findings_and_metrics(validate_page) -> None:
+def test_example_is_validated_with_findings_and_metrics(validate_page, expected) -> None:
     at = validate_page
-    assert at.subheader[0].value == "Real-time card fraud detection"
+    assert at.subheader[0].value == expected.name
     metrics = {m.label: m.value for m in at.metric}
+    counts = expected.counts()
+    assert (metrics["High"], metrics["Medium"]) == (str(counts["high"]), str(counts["medium"]))
     table = _findings_table(at)
-    assert int(metrics["High"]) + int(metrics["Medium"]) + int(metrics["Low"]) == len(table)
-    assert "WA-REL-008" in set(table["policy"])
+    assert len(table) == len(expected.findings)
+    assert set(table["policy"]) == {f.policy for f in expected.findings}
 
 
-def test_findings_filters(validate_page) -> None:
+def test_findings_filters(validate_page, expected) -> None:
     at = validate_page
-    all_rows = _findings_table(at)
-    at.multiselect(key="f_sev").set_value(["medium"]).run()
+    severities = {f.severity.value for f in expected.findings}
+    sev = sorted(severities)[0]
+    at.multiselect(key="f_sev").set_value([sev]).run()
     rows = _findings_table(at)
-    assert 0 < len(rows) < len(all_rows)
-    assert set(rows["severity"]) == {"medium"}
+    assert len(rows) == sum(1 for f in expected.findings if f.severity.value == sev)
+    assert set(rows["severity"]) == {sev}
     at.multiselect(key="f_sev").set_value([])
-    at.multiselect(key="f_policy").set_value(["WA-REL-008"]).run()
-    assert set(_findings_table(at)["policy"]) == {"WA-REL-008"}
+    code = expected.findings[0].policy
+    at.multiselect(key="f_policy").set_value([code]).run()
+    assert set(_findings_table(at)["policy"]) == {code}
+    pillar = expected.findings[0].pillar
+    at.multiselect(key="f_policy").set_value([])
+    at.multiselect(key="f_pillar").set_value([pillar]).run()
+    assert len(_findings_table(at)) == sum(1 for f in expected.findings if f.pillar == pillar)
 
 
 def test_upload_yaml_is_validated(validate_page) -> None:
@@ -48,6 +71,7 @@ def test_upload_yaml_is_validated(validate_page) -> None:
     at.file_uploader(key="validate_upload").set_value(("starter.yaml", text, "application/yaml")).run()
     assert not at.exception
     assert at.subheader[0].value.startswith("Store demand forecast")
+    assert "starter.yaml" in at.caption[0].value
 
 
 def test_bad_input_is_one_clear_error(validate_page) -> None:
@@ -59,27 +83,32 @@ def test_bad_input_is_one_clear_error(validate_page) -> None:
     assert at.code and "pasted.yaml" in at.code[0].value
 
 
-def test_engine_choice_reference(validate_page) -> None:
+def test_engine_choice_reference(validate_page, expected) -> None:
     at = validate_page
-    auto = len(_findings_table(at))
-    at.selectbox(key="validate_engine").set_value("reference").run()
+    at.selectbox(key="validate_engine").set_value("reference").run(timeout=300)
     assert "engine reference" in at.caption[0].value
-    assert len(_findings_table(at)) == auto
+    assert len(_findings_table(at)) == len(expected.findings)
 
 
-def test_risk_plan_and_heatmap_tabs(validate_page) -> None:
+def test_risk_and_plan_tabs(validate_page, expected) -> None:
     at = validate_page
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["High risk"] == "1"
+    risks = expected.risk_counts()
+    assert (metrics["High risk"], metrics["Medium risk"]) == (str(risks["HIGH"]), str(risks["MEDIUM"]))
     risk = at.dataframe[1].value
-    assert risk["risk"].iloc[0] == "HIGH"
-    assert any(m.value.startswith("**1. MLREL03-BP03") for m in at.markdown)
+    assert len(risk) == len(expected.questions)
+    worst = "HIGH" if risks["HIGH"] else "MEDIUM"
+    assert risk["risk"].iloc[0] == worst
+    first = expected.plan()[0]
+    assert any(m.value.startswith(f"**1. {first.practice}") for m in at.markdown)
 
 
-def test_source_marks_finding_lines_and_escapes(validate_page) -> None:
+def test_source_marks_finding_lines_and_escapes(validate_page, expected) -> None:
     at = validate_page
     html = next(m.value for m in at.markdown if m.value.startswith("<div class=\"mlwa-src\">"))
-    assert 'class="row hit"' in html and "WA-REL-008" in html
+    lines = {f.line for f in expected.open_findings if f.line}
+    assert html.count('class="row hit"') == len(lines)
+    assert expected.open_findings[0].policy in html
 
 
 def test_downloads_render_every_format(validate_page) -> None:

@@ -28,14 +28,17 @@ def heatmap_section(ed: str) -> tuple[str | None, str | None]:
         st.caption("Click a cell of the grid to filter by it; pick *All* to clear.")
     with left:
         fig = components.grid_figure(counts, edition=ed)
-        event = st.plotly_chart(fig, key=f"explore_grid_{ed}", on_select="rerun",
-                                selection_mode="points", config={"displayModeBar": False})
-    cell = components.selected_cell(event)
-    if cell and st.session_state.get("_explore_cell") != cell:
-        st.session_state["_explore_cell"] = cell
-        st.session_state["explore_pillar"], st.session_state["explore_phase"] = cell
-        st.rerun()
+        key = f"explore_grid_{ed}"
+        st.plotly_chart(fig, key=key, on_select=lambda: _cell_clicked(key),
+                        selection_mode="points", config={"displayModeBar": False})
     return (None if pillar == "All" else pillar), (None if phase == "All" else phase)
+
+
+def _cell_clicked(key: str) -> None:
+    """Selection callback of the grid: a clicked cell sets the pillar and phase filters."""
+    cell = components.selected_cell(st.session_state.get(key))
+    if cell:
+        st.session_state["explore_pillar"], st.session_state["explore_phase"] = cell
 
 
 def practice_table(ed: str, pillar: str | None, phase: str | None, query: str) -> list[str]:
@@ -99,9 +102,24 @@ def sankey_section(ed: str, pillar: str | None, keys: list[str]) -> None:
     if not links:
         st.info("No practices match the filter.")
         return
+    # fixed columns and lifecycle order (plotly would otherwise reorder the nodes)
+    has_practices = any(k.startswith("p:") for k in index)
+    column = {"pl": 0.001, "ph": 0.5 if has_practices else 0.999, "p": 0.999}
+    xs: list[float] = []
+    ys: list[float] = []
+    per_col: dict[str, int] = {}
+    for key in index:
+        kind = key.split(":", 1)[0]
+        per_col[kind] = per_col.get(kind, 0) + 1
+    seen: dict[str, int] = {}
+    for key in index:
+        kind = key.split(":", 1)[0]
+        seen[kind] = seen.get(kind, 0) + 1
+        xs.append(column[kind])
+        ys.append(0.001 + 0.998 * (seen[kind] - 0.5) / per_col[kind])
     fig = go.Figure(go.Sankey(
-        arrangement="snap",
-        node={"label": labels, "color": colours, "pad": 12, "thickness": 14},
+        arrangement="fixed",
+        node={"label": labels, "color": colours, "pad": 12, "thickness": 14, "x": xs, "y": ys},
         link={"source": [s for s, _ in links], "target": [t for _, t in links],
               "value": list(links.values()), "color": [link_colour[k] for k in links]},
     ))

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from engine.report import Report, WorkloadReport
 
 UPLOAD_TYPES = ["yaml", "yml", "json", "ttl", "jsonld"]
+DEFAULT_EXAMPLE = "genai-rag.yaml"
 
 
 def _input() -> tuple[str, str] | None:
@@ -43,7 +44,7 @@ def _input() -> tuple[str, str] | None:
         return (text, f"pasted.{fmt}") if text.strip() else None
     names = list(data.examples())
     name = st.selectbox("Example", names, key="validate_example",
-                        index=names.index("fraud-detection.yaml") if "fraud-detection.yaml" in names else 0)
+                        index=names.index(DEFAULT_EXAMPLE) if DEFAULT_EXAMPLE in names else 0)
     return data.examples()[name], name
 
 

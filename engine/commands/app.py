@@ -1,0 +1,58 @@
+"""``mlwa app``: start the web app on 127.0.0.1 (offline: no usage statistics, headless)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from engine.errors import UsageError
+
+ROLES = ("architect", "governance")
+
+
+def app_script() -> Path:
+    """app.py beside the engine package (a source checkout or an editable install)."""
+    path = Path(__file__).resolve().parents[2] / "app.py"
+    if not path.is_file():
+        raise UsageError(f"the web app (app.py) was not found at {path}; run mlwa app from a "
+                         "checkout of the repository")
+    return path
+
+
+def streamlit_argv(script: Path, port: int) -> list[str]:
+    return [sys.executable, "-m", "streamlit", "run", str(script),
+            "--server.address", "127.0.0.1", "--server.port", str(port),
+            "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+
+
+@click.command(name="app")
+@click.option("--port", type=click.IntRange(1, 65535), default=8501, show_default=True,
+              help="Port on 127.0.0.1.")
+@click.option("--store", "store", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Governance store directory (default: $MLWA_STORE, else ~/.local/share/mlwa/store).")
+@click.option("--role", type=click.Choice(ROLES), default=None,
+              help="Role of the local user (default: the app config file, else architect). "
+                   "Ignored behind a trusted proxy, whose headers decide.")
+def command(port: int, store: Path | None, role: str | None) -> None:
+    """Start the web app on 127.0.0.1 (see docs/app.md)."""
+    try:
+        import streamlit  # noqa: F401
+    except ImportError:
+        raise UsageError("the web app needs the app extra: pip install 'mlwa[app]'") from None
+    script = app_script()
+    env = dict(os.environ)
+    if store is not None:
+        env["MLWA_STORE"] = str(store.expanduser().resolve())
+    if role is not None:
+        env["MLWA_APP_ROLE"] = role
+    click.echo(f"mlwa app: http://127.0.0.1:{port}  (Ctrl-C to stop)", err=True)
+    try:
+        code = subprocess.call(streamlit_argv(script, port), cwd=script.parent, env=env)
+    except KeyboardInterrupt:
+        code = 0
+    if code:
+        sys.exit(code)
