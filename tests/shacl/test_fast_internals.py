@@ -139,3 +139,26 @@ def test_sparql_constraint_on_many_graphs_matches_per_graph() -> None:
         want = ref.validate(data)
         assert {(r.focus, r.value) for r in got} == {(r.focus, r.value) for r in want}
     assert [len(b) for b in batched] == [1, 0, 1, 0, 1, 0]
+
+
+def test_backreference_pattern_is_routed_not_misjudged() -> None:
+    shapes = g(r'ex:S a sh:NodeShape ; sh:targetNode ex:a ; '
+               r'sh:property [ sh:path ex:n ; sh:pattern "^(a)\\1$" ] .')
+    prepared = get_backend("auto").prepare(shapes)
+    assert [n for n, _ in prepared.unsupported] == [EX.S]
+    assert prepared.validate(g('ex:a ex:n "aa" .')) == []
+    assert len(prepared.validate(g('ex:a ex:n "ab" .'))) == 1
+
+
+def test_closed_false_and_unique_lang_false_do_nothing() -> None:
+    shapes = g('ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:closed false ; '
+               'sh:property [ sh:path ex:n ; sh:uniqueLang false ] .')
+    data = g('ex:a ex:other 1 ; ex:n "x"@en, "y"@en .')
+    assert get_backend("fast").prepare(shapes).validate(data) == []
+
+
+def test_sparql_syntax_error_is_a_policy_error_at_prepare() -> None:
+    shapes = g('ex:S a sh:NodeShape ; sh:targetNode ex:a ; '
+               'sh:sparql [ sh:select "SELECT $this WHERE { $this ?p }" ] .')
+    with pytest.raises(PolicyError):
+        get_backend("fast").prepare(shapes)

@@ -346,9 +346,7 @@ class Evaluator:
         if rows is None:
             sols = self.solutions(query)
             names = [v.value for v in sols.variables]
-            rows = self._answers[query] = [
-                {n: sol[n] for n in names} for sol in sols
-            ]
+            rows = self._answers[query] = [dict(zip(names, sol, strict=True)) for sol in sols]
         return rows
 
     # --- rows of one constraint --------------------------------------------------------

@@ -133,6 +133,22 @@ def sparql_path(g: rdflib.Graph, node: Node, depth: int = 0) -> str:
     raise Unsupported("unknown kind of property path")
 
 
+def _check_regex(pattern: str, flags: str) -> None:
+    """Oxigraph's regex engine (Rust, linear time) refuses backreferences and look-around
+    that pySHACL's Python engine accepts; such a shape is routed, not failed."""
+    import pyoxigraph as ox
+
+    # An invalid regex is an evaluation error, not a query error: ask for it explicitly.
+    query = (f"SELECT (COALESCE(REGEX(\"\", {Literal(pattern).n3()}, {Literal(flags).n3()}), "
+             f"\"invalid\") AS ?r) {{}}")
+    try:
+        rows = list(ox.Store().query(query))  # type: ignore[arg-type]
+    except Exception:
+        rows = []
+    if not rows or str(rows[0]["r"]) == '"invalid"':
+        raise Unsupported(f"sh:pattern {pattern!r} (flags {flags!r}) is not a regex Oxigraph runs")
+
+
 def _list(g: rdflib.Graph, node: Node) -> list[Node]:
     if node == RDF.nil:
         return []
@@ -263,6 +279,8 @@ class ShapesModel:
             for value in g.objects(node, param):
                 if param in _PROPERTY_ONLY and shape.path is None:
                     continue  # ill-formed on a node shape; SHACL ignores it
+                if param in (SH.closed, SH.uniqueLang) and value != TRUE:
+                    continue  # only "true" switches these on
                 shape.constraints.append(Constraint(component, param, self._decode(node, param, value)))
         for q in g.objects(node, SH.qualifiedValueShape):
             if shape.path is None:
@@ -296,7 +314,9 @@ class ShapesModel:
             return value
         if param == SH.pattern:
             flags = g.value(node, SH.flags)
-            return (str(value), str(flags) if flags is not None else "")
+            pattern = (str(value), str(flags) if flags is not None else "")
+            _check_regex(*pattern)
+            return pattern
         if param == SH["class"] and isinstance(value, BNode):
             raise Unsupported("blank node as sh:class")
         return value

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import OWL, SH
 from rdflib.term import Literal, Node, URIRef
@@ -186,6 +187,10 @@ def read_sparql_constraint(g: rdflib.Graph, shape: Any, node: Node) -> SparqlCon
         if shape.sparql_path is None:
             raise Unsupported("$PATH in a node shape")
         text = text.replace("$PATH", shape.sparql_path)
+    try:  # a syntax error is the policy's fault: say so at prepare time, not mid-batch
+        ox.Store().query(prefixes_of(g, node) + "\n" + text)
+    except SyntaxError as exc:
+        raise PolicyError(f"SHACL-SPARQL constraint does not parse: {exc}") from None
     messages = tuple(str(m) for m in g.objects(node, SH.message)) or shape.messages
     deact = g.value(node, SH.deactivated)
     return SparqlConstraint(

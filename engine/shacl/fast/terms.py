@@ -27,6 +27,9 @@ _SAFE_BNODE = re.compile(r"^[A-Za-z0-9_]+$")
 
 _named_cache: dict[str, ox.NamedNode] = {}
 _plain_cache: dict[tuple[str, str | None], ox.Literal] = {}
+_typed_cache: dict[tuple[str, str, bool], tuple[ox.Literal, tuple[Any, ...], bool]] = {}
+_XSD_STRING = XSD.string
+_LANG_STRING = RDF.langString
 
 
 def named(iri: str) -> ox.NamedNode:
@@ -83,7 +86,7 @@ class GraphTerms:
             return self.to_ox(BNode(str(term)))
         if isinstance(term, Literal):
             dt = term.datatype
-            if dt is None or dt == XSD.string or dt == RDF.langString:
+            if dt is None or dt in (_XSD_STRING, _LANG_STRING):
                 # Plain strings are most literals and need no value index: Oxigraph keeps them.
                 lang = term.language
                 pkey = (str(term), lang)
@@ -94,14 +97,24 @@ class GraphTerms:
                     cached = _plain_cache[pkey] = (
                         ox.Literal(pkey[0], language=lang) if lang else ox.Literal(pkey[0]))
                 return cached
-            if dt in INTEGER_SUBTYPES:
+            tkey = (str(term), str(dt), bool(term.ill_typed))
+            entry = _typed_cache.get(tkey)
+            if entry is None:
+                if len(_typed_cache) > 200_000:
+                    _typed_cache.clear()
+                # Lossy: Oxigraph folds xsd:int & co. into xsd:integer, or rdflib already
+                # rewrote an ill-formed lexical form into a valid one.
+                lossy = dt in INTEGER_SUBTYPES or bool(
+                    term.ill_typed and not Literal(tkey[0], datatype=dt).ill_typed)
+                entry = _typed_cache[tkey] = (
+                    ox.Literal(tkey[0], datatype=named(tkey[1])), literal_key(term), lossy)
+            oxlit, vkey, lossy = entry
+            if lossy:
                 self.lossy = True
-            elif term.ill_typed and not Literal(str(term), datatype=dt).ill_typed:
-                self.lossy = True  # rdflib rewrote an ill-formed lexical form into a valid one
-            seen = self.literals.setdefault(literal_key(term), term)
+            seen = self.literals.setdefault(vkey, term)
             if seen is not term and seen != term:
                 self.lossy = True  # two distinct literals Oxigraph would store as one
-            return ox.Literal(str(term), datatype=named(str(dt)))
+            return oxlit
         raise TypeError(f"not an RDF term: {term!r}")
 
     def from_ox(self, term: Any) -> Node:
