@@ -149,11 +149,17 @@ def graph_elements(focus: set[str], kinds: set[str], expanded: set[str], depth: 
     keep = {n for n in keep if nodes[n]["kind"] in kinds or n in focus}
     if len(keep) > MAX_GRAPH_NODES:
         keep = set(sorted(keep)[:MAX_GRAPH_NODES])
-    out_nodes = [{"data": {"id": n, "label": nodes[n]["kind"], "name": nodes[n]["label"][:60]}}
-                 for n in sorted(keep)]
+    out_nodes = [{"data": {"id": n, "label": nodes[n]["kind"], "name": _short(n, nodes[n]["label"]),
+                           "title": nodes[n]["label"]}} for n in sorted(keep)]
     out_edges = [{"data": {"id": f"{a}>{b}>{r}", "source": a, "target": b, "label": r}}
                  for a, b, r in edges if a in keep and b in keep]
     return {"nodes": out_nodes, "edges": out_edges}
+
+
+def _short(node: str, label: str) -> str:
+    """Practices and questions are drawn with their id; the info panel shows the title."""
+    kind, _, ident = node.partition(":")
+    return ident if kind in ("practice", "question") else label[:40]
 
 
 def graph_section(pillar: str | None, keys: list[str]) -> None:
@@ -181,7 +187,11 @@ def graph_section(pillar: str | None, keys: list[str]) -> None:
     elements = graph_elements({start}, kinds or {"practice"}, expanded, depth)
     st.caption(f"{len(elements['nodes'])} nodes, {len(elements['edges'])} edges · select a node "
                "and press the expand button (or double-click) to add its neighbours.")
-    styles = [NodeStyle(kind, colour, "name") for kind, colour in components.PALETTE.items()]
+    styles = [NodeStyle(kind, colour, "name", custom_styles={
+        "font-size": 9 if kind == "practice" else 11, "color": "#374151", "text-valign": "bottom",
+        "text-margin-y": 3, "text-wrap": "ellipsis", "text-max-width": "120px",
+        "min-zoomed-font-size": 0, "width": 14 if kind == "practice" else 22,
+        "height": 14 if kind == "practice" else 22}) for kind, colour in components.PALETTE.items()]
     edge_styles = [EdgeStyle(rel, color="#c3c9d2", caption=None, directed=True) for rel in
                    ("pillar", "phase", "question", "servesPrinciple", "relatedPractice",
                     "subPhaseOf", "nextPhase")]
