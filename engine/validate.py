@@ -38,7 +38,8 @@ if TYPE_CHECKING:
 class Tailoring(Protocol):
     """What a profile does to a run (implemented by :mod:`engine.profiles`)."""
 
-    id: str
+    @property
+    def id(self) -> str: ...
 
     def select(self, catalog: Catalog) -> list[Policy]: ...
 
