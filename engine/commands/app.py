@@ -50,9 +50,8 @@ def command(port: int, store: Path | None, role: str | None) -> None:
     if role is not None:
         env["MLWA_APP_ROLE"] = role
     click.echo(f"mlwa app: http://127.0.0.1:{port}  (Ctrl-C to stop)", err=True)
-    try:
-        code = subprocess.call(streamlit_argv(script, port), cwd=script.parent, env=env)
-    except KeyboardInterrupt:
-        code = 0
-    if code:
-        sys.exit(code)
+    argv = streamlit_argv(script, port)
+    os.chdir(script.parent)
+    if hasattr(os, "execve"):  # become the server: signals reach it, nothing is orphaned
+        os.execve(argv[0], argv, env)
+    sys.exit(subprocess.call(argv, env=env))  # pragma: no cover (platforms without exec)

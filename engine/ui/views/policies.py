@@ -156,16 +156,17 @@ def author_tab() -> None:
                          value=existing or CASES_TEMPLATE.format(code=code, kind=kind))
     if not turtle:
         return
-    c = st.columns([1, 1, 2])
-    if c[0].button("Test", key="pf_test", width="stretch"):
+    c = st.columns([3, 1, 1], vertical_alignment="bottom")
+    reason = c[0].text_input("Reason for the change", key="pf_reason",
+                             placeholder="why this policy (recorded in the audit log)")
+    if c[1].button("Test", key="pf_test", width="stretch"):
         with st.spinner("Running the cases and the examples …"):
             st.session_state["pf_trial"] = governance.try_policy(turtle, cases, data.examples())
+    save = c[2].button("Save", key="pf_save", type="primary", width="stretch")
     trial = st.session_state.get("pf_trial")
     if trial is not None and trial.code == code:
         _show_trial(trial)
-    reason = c[2].text_input("Reason for the change", key="pf_reason",
-                             placeholder="why this policy (recorded in the audit log)")
-    if c[1].button("Save", key="pf_save", type="primary", width="stretch"):
+    if save:
         try:
             entry = governance.save_policy(data.store(), _identity(), turtle, cases,
                                            reason=reason or f"save {code}")
