@@ -182,16 +182,30 @@ def waiver_set(gen: int) -> Any:
     return Waivers(waivers, "store:waivers") if waivers else None
 
 
+PROFILES = "profiles"
+
+
+def profile_names(gen: int) -> list[str]:
+    """Tailoring profiles governance keeps in the store (collection ``profiles``)."""
+    return sorted(n for c, n in store().documents(PROFILES) if c == PROFILES)
+
+
 @st.cache_data(show_spinner="Validating …", max_entries=64)
 def validate_text(text: str, filename: str, engine: str, edition: str, gen: int,
-                  as_of: dt.date | None = None) -> Report:
+                  as_of: dt.date | None = None, profile: str | None = None) -> Report:
     """Load and validate one workload (InputError propagates to the page)."""
     from engine.validate import validate_workload
     from engine.workload import load_workload_text
 
+    tailoring = None
+    if profile:
+        from engine.profiles import load_profile_text
+
+        doc = store().read(PROFILES, profile)
+        tailoring = load_profile_text(doc.text, f"store:{PROFILES}/{profile}")
     wl = load_workload_text(text, filename=filename)
     return validate_workload(wl, catalog=catalog(), engine=engine, edition=edition,
-                             as_of=as_of, waivers=waiver_set(gen))
+                             as_of=as_of, waivers=waiver_set(gen), profile=tailoring)
 
 
 def empty_matrix() -> dict[str, dict[str, int]]:

@@ -129,3 +129,19 @@ def test_source_view_context_keeps_lines_around_findings() -> None:
     text = "\n".join(f"line {i}" for i in range(1, 101))
     out = source_view(text, {50: ["x"]}, context=2)
     assert "line 48" in out and "line 52" in out and "line 47<" not in out and "line 53<" not in out
+
+
+def test_a_store_profile_tailors_the_run(make_app, store_dir, expected) -> None:
+    from engine.store import Store
+
+    code = expected.findings[0].policy
+    profile = f"id: no-{code.lower()}\ntitle: test\nexclude:\n  policies: [{code}]\n"
+    Store(store_dir).write("profiles", "prod.yaml", profile, actor="gina", role="governance",
+                           reason="test profile")
+    at = make_app("architect")
+    at.switch_page(f"{VIEWS}/validate.py").run()
+    at.selectbox(key="validate_example").set_value(EXAMPLE).run()
+    assert code in set(_findings_table(at)["policy"])
+    at.selectbox(key="validate_profile").set_value("prod.yaml").run()
+    assert not at.exception
+    assert code not in set(_findings_table(at)["policy"])

@@ -157,10 +157,15 @@ def main() -> None:
     ed = components.edition()
     st.title("Validate a workload")
     top = st.columns([3, 1])
+    gen = data.generation()
     with top[1]:
         engine = st.selectbox("Engine", list(data.ENGINES), key="validate_engine",
                               help="auto: the fast engine, with shapes it cannot run sent to the "
                                    "reference engine (pySHACL).")
+        profiles = data.profile_names(gen)
+        profile = st.selectbox("Profile", ["(none)", *profiles], key="validate_profile",
+                               help="A tailoring profile kept by governance in the store.") \
+            if profiles else "(none)"
     with top[0]:
         chosen = _input()
     if chosen is None:
@@ -168,7 +173,8 @@ def main() -> None:
         return
     text, filename = chosen
     try:
-        report = data.validate_text(text, filename, engine, ed, data.generation())
+        report = data.validate_text(text, filename, engine, ed, gen,
+                                    profile=None if profile == "(none)" else profile)
     except InputError as exc:
         st.error("The workload could not be read:")
         st.code("\n".join(exc.lines()), language=None)
