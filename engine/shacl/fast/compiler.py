@@ -92,7 +92,13 @@ class Compiler:
         for c in classes:
             sub |= self.closure.get(c, {c})
         t = var + "_t"
-        text = f"{{ GRAPH ?g {{ {var} {RDF_TYPE} {t} }} {_values(t, sorted(x.n3() for x in sub))} }}"
+        # A constant class, or VALUES before the GRAPH pattern: both let Oxigraph start from
+        # the type index; VALUES after it measured about 30 % slower.
+        if len(sub) == 1:
+            text = f"{{ GRAPH ?g {{ {var} {RDF_TYPE} {next(iter(sub)).n3()} }} }}"
+        else:
+            text = (f"{{ {_values(t, sorted(x.n3() for x in sub))} "
+                    f"GRAPH ?g {{ {var} {RDF_TYPE} {t} }} }}")
         if self.data_subclass:
             t2 = var + "_u"
             text += (f" UNION {{ GRAPH ?g {{ {var} {RDF_TYPE}/{SUBCLASS}* {t2} }} "
@@ -124,6 +130,8 @@ class Compiler:
         # Flat on purpose: a DISTINCT sub-select here costs Oxigraph about 2.5x per query;
         # duplicates are removed once, by the DISTINCT or COUNT(DISTINCT) of each query.
         def build(v: str) -> str:
+            if len(branches) == 1:
+                return branches[0](v)
             return "{ " + " UNION ".join(b(v) for b in branches) + " }"
 
         return Focus(build, build("?this"), self._in_graph_focus(shape))
@@ -142,8 +150,10 @@ class Compiler:
             # BIND, not VALUES: pyoxigraph 0.5.13 also leaves ?g unbound in
             # GRAPH ?g { VALUES … } (the same trap as a sub-select there).
             branches += [f"BIND({n} AS ?this)" for n in nodes]
-            if classes:
-                branches.append(f"?this {RDF_TYPE} {h}t . VALUES {h}t {{ {class_values} }}")
+            if classes and len(sub) == 1:
+                branches.append(f"?this {RDF_TYPE} {class_values}")
+            elif classes:
+                branches.append(f"VALUES {h}t {{ {class_values} }} ?this {RDF_TYPE} {h}t")
                 if self.data_subclass:
                     branches.append(f"?this {RDF_TYPE}/{SUBCLASS}* {h}u . "
                                     f"VALUES {h}u {{ {class_values} }}")

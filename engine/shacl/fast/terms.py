@@ -80,10 +80,11 @@ class GraphTerms:
                 ident = "x" + format(abs(hash(ident)), "x")
             self.bnodes[ident] = term  # type: ignore[assignment]
             return ox.BlankNode(ident)
-        if isinstance(term, URIRef):
-            return named(str(term))
-        if isinstance(term, BNode):
-            return self.to_ox(BNode(str(term)))
+        if kind is not Literal:  # subclasses: rare, and isinstance on rdflib terms is slow
+            if isinstance(term, URIRef):
+                return named(str(term))
+            if isinstance(term, BNode):
+                return self.to_ox(BNode(str(term)))
         if isinstance(term, Literal):
             dt = term.datatype
             if dt is None or dt in (_XSD_STRING, _LANG_STRING):
