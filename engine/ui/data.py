@@ -64,13 +64,22 @@ def store_changed() -> None:
     st.cache_data.clear()
 
 
-@st.cache_resource(show_spinner="Loading custom policies …")
+@st.cache_resource(show_spinner="Loading custom policies …", max_entries=4)
 def _catalog(gen: int, root: str) -> Catalog:
+    import hashlib
+    import shutil
+
     from engine.catalog import Catalog, load_pack
     from engine.ui.governance import custom_pack_dir
 
     base = builtin()
-    folder = Path(tempfile.mkdtemp(prefix="mlwa-app-pack-"))
+    # One folder per store and generation; older generations of this store are removed.
+    tag = hashlib.sha256(root.encode()).hexdigest()[:12]
+    parent = Path(tempfile.gettempdir())
+    for old in parent.glob(f"mlwa-app-pack-{tag}-*"):
+        if old.name != f"mlwa-app-pack-{tag}-{gen}":
+            shutil.rmtree(old, ignore_errors=True)
+    folder = parent / f"mlwa-app-pack-{tag}-{gen}"
     pack_dir = custom_pack_dir(store(), folder)
     if pack_dir is None:
         return base
