@@ -174,50 +174,69 @@ def header_triples(h: RunHeader) -> list[ox.Triple]:
     return out
 
 
-def result_triples(run_id: str, reports: Iterable[WorkloadReport]) -> list[ox.Triple]:
-    """Triples for the workloads and findings of one run (any number of chunks)."""
-    import pyoxigraph as ox
+def _iri(text: str) -> str:
+    return f"<{text}>"
 
+
+def _str(text: str) -> str:
+    return '"' + text.translate(_NT_ESCAPES) + '"'
+
+
+def result_ntriples(run_id: str, reports: Iterable[WorkloadReport]) -> str:
+    """N-Triples for the workloads and findings of one run (any number of chunks).
+
+    Written as text, not as pyoxigraph objects: a portfolio run has a few hundred thousand
+    of these triples and building objects one by one costs more than parsing the text."""
     from engine.vocab import practice_iri, question_iri
 
-    run = _nn(run_iri(run_id))
-    t_type, t_run, t_wl = _nn(RDF_TYPE), _nn(IN_RUN), _nn(WORKLOAD)
-    out: list[ox.Triple] = []
-    add = out.append
+    run = _iri(run_iri(run_id))
+    a, in_run, wl_p = _iri(RDF_TYPE), _iri(IN_RUN), _iri(WORKLOAD)
+    p_id, p_hash, p_graph = _iri(WORKLOAD_ID), _iri(CONTENT_HASH), _iri(WORKLOAD_GRAPH)
+    p_high, p_medium, p_hrq = _iri(HIGH_RISKS), _iri(MEDIUM_RISKS), _iri(HIGH_RISK_QUESTION)
+    p_pol, p_code, p_sev, p_prac = _iri(POLICY), _iri(POLICY_CODE), _iri(SEVERITY), _iri(PRACTICE)
+    p_focus, p_path, p_value, p_msg, p_waived = (_iri(FOCUS), _iri(PATH), _iri(VALUE),
+                                                 _iri(MESSAGE), _iri(WAIVED))
+    c_result, c_finding = _iri(WORKLOAD_RESULT), _iri(FINDING)
+    integer, boolean = f"^^<{XSD}integer>", f"^^<{XSD}boolean>"
+    lines: list[str] = []
+    add = lines.append
+    base = run_iri(run_id)
     for w in reports:
-        root = _nn(workload_root_iri(w.workload))
-        res = _nn(f"{run_iri(run_id)}/workload/{_q(w.workload)}")
+        root = _iri(workload_root_iri(w.workload))
+        qid = _q(w.workload)
+        res = _iri(f"{base}/workload/{qid}")
         high = [q for q, r in w.questions.items() if r.value.upper() == "HIGH"]
         medium = sum(1 for r in w.questions.values() if r.value.upper() == "MEDIUM")
-        add(ox.Triple(res, t_type, _nn(WORKLOAD_RESULT)))
-        add(ox.Triple(res, t_run, run))
-        add(ox.Triple(res, t_wl, root))
-        add(ox.Triple(res, _nn(WORKLOAD_ID), _lit(w.workload)))
-        add(ox.Triple(res, _nn(CONTENT_HASH), _lit(w.content_hash)))
-        add(ox.Triple(res, _nn(WORKLOAD_GRAPH), _nn(workload_graph_iri(w.workload, w.content_hash))))
-        add(ox.Triple(res, _nn(HIGH_RISKS), _lit(len(high))))
-        add(ox.Triple(res, _nn(MEDIUM_RISKS), _lit(medium)))
+        add(f"{res} {a} {c_result} .\n{res} {in_run} {run} .\n{res} {wl_p} {root} .\n"
+            f"{res} {p_id} {_str(w.workload)} .\n{res} {p_hash} {_str(w.content_hash)} .\n"
+            f"{res} {p_graph} {_iri(workload_graph_iri(w.workload, w.content_hash))} .\n"
+            f'{res} {p_high} "{len(high)}"{integer} .\n{res} {p_medium} "{medium}"{integer} .\n')
         for q in high:
-            add(ox.Triple(res, _nn(HIGH_RISK_QUESTION), _nn(question_iri(q))))
+            add(f"{res} {p_hrq} {_iri(question_iri(q))} .\n")
         for i, f in enumerate(w.findings):
-            node = _nn(f"{run_iri(run_id)}/finding/{_q(w.workload)}/{i}")
-            add(ox.Triple(node, t_type, _nn(FINDING)))
-            add(ox.Triple(node, t_run, run))
-            add(ox.Triple(node, t_wl, root))
-            add(ox.Triple(node, _nn(POLICY), _nn(POLICY_BASE + _q(f.policy))))
-            add(ox.Triple(node, _nn(POLICY_CODE), _lit(f.policy)))
-            add(ox.Triple(node, _nn(SEVERITY), _lit(f.severity.value)))
+            node = _iri(f"{base}/finding/{qid}/{i}")
+            add(f"{node} {a} {c_finding} .\n{node} {in_run} {run} .\n{node} {wl_p} {root} .\n"
+                f"{node} {p_pol} {_iri(POLICY_BASE + _q(f.policy))} .\n"
+                f"{node} {p_code} {_str(f.policy)} .\n{node} {p_sev} {_str(f.severity.value)} .\n"
+                f"{node} {p_msg} {_str(f.message)} .\n"
+                f'{node} {p_waived} "{"true" if f.waived else "false"}"{boolean} .\n')
             for p in f.practices:
-                add(ox.Triple(node, _nn(PRACTICE), _nn(practice_iri(p))))
-            if ":" in f.focus and not f.focus.startswith("_:"):  # blank-node foci have no IRI
-                add(ox.Triple(node, _nn(FOCUS), _nn(f.focus)))
+                add(f"{node} {p_prac} {_iri(practice_iri(p))} .\n")
+            if _is_iri(f.focus):
+                add(f"{node} {p_focus} {_iri(f.focus)} .\n")
             if f.path:
-                add(ox.Triple(node, _nn(PATH), _lit(f.path)))
+                add(f"{node} {p_path} {_str(f.path)} .\n")
             if f.value is not None:
-                add(ox.Triple(node, _nn(VALUE), _lit(f.value)))
-            add(ox.Triple(node, _nn(MESSAGE), _lit(f.message)))
-            add(ox.Triple(node, _nn(WAIVED), _lit(f.waived)))
-    return out
+                add(f"{node} {p_value} {_str(f.value)} .\n")
+    return "".join(lines)
+
+
+_IRI_BAD = frozenset('<>"{}|^`\\ \n\r\t')
+
+
+def _is_iri(text: str) -> bool:
+    """Whether ``text`` can be written as an IRI (a blank-node focus cannot)."""
+    return ":" in text and not text.startswith("_:") and not (_IRI_BAD & set(text))
 
 
 def ntriples(triples: Iterable[ox.Triple]) -> str:
@@ -243,9 +262,17 @@ def _nt_term(term: Any) -> str:
 
 
 def graph_ntriples(graph: Any) -> str:
-    """An rdflib graph as N-Triples text (term by term: faster than ``serialize``; rdflib's
+    """An rdflib graph as N-Triples text (term by term: 3x faster than ``serialize``; rdflib's
     ``n3()`` would write multi-line strings in triple quotes, which N-Triples does not have)."""
-    return "".join(f"{_nt_term(s)} {_nt_term(p)} {_nt_term(o)} .\n" for s, p, o in graph)
+    cache: dict[Any, str] = {}
+
+    def term(t: Any) -> str:
+        text = cache.get(t)
+        if text is None:
+            text = cache[t] = _nt_term(t)
+        return text
+
+    return "".join(f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in graph)
 
 
 def lens_files() -> list[Path]:
@@ -309,6 +336,10 @@ class Estate(Protocol):
 
     def add_to_graph(self, iri: str, triples: Sequence[ox.Triple]) -> None: ...
 
+    def add_ntriples(self, iri: str, text: str) -> None:
+        """Add the N-Triples ``text`` to the named graph ``iri``."""
+        ...
+
     def query(self, text: str) -> QueryResult:
         """Run an already vetted query over the union of all graphs."""
         ...
@@ -361,12 +392,25 @@ class LocalEstate:
     def put_graphs(self, graphs: Sequence[tuple[str, str]]) -> None:
         import pyoxigraph as ox
 
-        for iri, text in graphs:
+        if not graphs:
+            return
+        for iri, _ in graphs:
             g = ox.NamedNode(iri)
             if self._store.contains_named_graph(g):
                 self._store.remove_graph(g)
+        # One transaction for all the graphs: a load per graph costs ~5x more on disk.
+        # N-Triples lines end in " .\n" and literals cannot hold a raw newline, so naming the
+        # graph before that end turns each line into an N-Quads line.
+        quads = "".join(text.replace(" .\n", f" <{iri}> .\n") for iri, text in graphs)
+        try:
+            self._store.load(quads.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+            return
+        except SyntaxError:
+            pass  # find the graph Oxigraph refuses, keep the others
+        for iri, text in graphs:
             try:
-                self._store.load(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=g)
+                self._store.load(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES,
+                                 to_graph=ox.NamedNode(iri))
             except SyntaxError as exc:  # a term Oxigraph refuses: keep the run, skip the graph
                 self.skipped.append(f"{iri}: {exc}")
 
@@ -375,6 +419,13 @@ class LocalEstate:
 
         g = ox.NamedNode(iri)
         self._store.extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in triples)
+
+    def add_ntriples(self, iri: str, text: str) -> None:
+        import pyoxigraph as ox
+
+        if text:
+            self._store.load(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES,
+                             to_graph=ox.NamedNode(iri))
 
     def drop_graph(self, iri: str) -> None:
         g = _nn(iri)
@@ -478,6 +529,10 @@ class RemoteEstate:
         if triples:
             self.update(f"INSERT DATA {{ GRAPH <{iri}> {{\n{ntriples(triples)}}} }}")
 
+    def add_ntriples(self, iri: str, text: str) -> None:
+        if text:
+            self.update(f"INSERT DATA {{ GRAPH <{iri}> {{\n{text}}} }}")
+
     def drop_graph(self, iri: str) -> None:
         self.update(f"DROP SILENT GRAPH <{iri}>")
 
@@ -517,8 +572,8 @@ def record_reports(estate: Estate, header: RunHeader, reports: Iterable[Workload
     if graphs:
         new = [(iri, text) for iri, text in graphs.items() if not estate.has_graph(iri)]
         estate.put_graphs(new)
-    triples = header_triples(header) + result_triples(header.run_id, reports)
-    estate.add_to_graph(run_graph_iri(header.run_id), triples)
+    iri = run_graph_iri(header.run_id)
+    estate.add_ntriples(iri, ntriples(header_triples(header)) + result_ntriples(header.run_id, reports))
 
 
 def run_query(text: str, *, store: str | Path | None = None) -> QueryResult:

@@ -502,12 +502,12 @@ def run_portfolio(inputs: Iterable[str | Path], options: PortfolioOptions | None
 
 
 def _store_chunk(estate: Any, run_id: str, res: ChunkResult) -> None:
-    from engine.estate import result_triples, run_graph_iri
+    from engine.estate import result_ntriples, run_graph_iri
 
     if res.graphs:
         estate.put_graphs([(iri, text) for iri, text in res.graphs.items()
                            if not estate.has_graph(iri)])
-    estate.add_to_graph(run_graph_iri(run_id), result_triples(run_id, res.reports))
+    estate.add_ntriples(run_graph_iri(run_id), result_ntriples(run_id, res.reports))
 
 
 # ------------------------------------------------------------------------------ summary
