@@ -35,6 +35,12 @@ def _findings_table(at):
     return at.dataframe[0].value
 
 
+def _open_tab(at, name: str):
+    """Open one of the page's lazy tabs (only the open tab runs)."""
+    at.session_state["validate_tab"] = name
+    return at.run()
+
+
 def test_example_is_validated_with_findings_and_metrics(validate_page, expected) -> None:
     at = validate_page
     assert at.subheader[0].value == expected.name
@@ -90,21 +96,30 @@ def test_engine_choice_reference(validate_page, expected) -> None:
     assert len(_findings_table(at)) == len(expected.findings)
 
 
-def test_risk_and_plan_tabs(validate_page, expected) -> None:
+def test_only_the_open_tab_runs(validate_page) -> None:
     at = validate_page
+    assert len(at.dataframe) == 1  # findings only; the risk table has not run
+    assert not at.get("download_button")
+    _open_tab(at, "Gap heatmap")
+    assert not at.dataframe and any("violated / practices" in c.value for c in at.caption)
+
+
+def test_risk_and_plan_tabs(validate_page, expected) -> None:
+    at = _open_tab(validate_page, "Risk per question")
     metrics = {m.label: m.value for m in at.metric}
     risks = expected.risk_counts()
     assert (metrics["High risk"], metrics["Medium risk"]) == (str(risks["HIGH"]), str(risks["MEDIUM"]))
-    risk = at.dataframe[1].value
+    risk = at.dataframe[0].value
     assert len(risk) == len(expected.questions)
     worst = "HIGH" if risks["HIGH"] else "MEDIUM"
     assert risk["risk"].iloc[0] == worst
+    _open_tab(at, "Improvement plan")
     first = expected.plan()[0]
     assert any(m.value.startswith(f"**1. {first.practice}") for m in at.markdown)
 
 
 def test_source_marks_finding_lines_and_escapes(validate_page, expected) -> None:
-    at = validate_page
+    at = _open_tab(validate_page, "Source")
     html = next(m.value for m in at.markdown if m.value.startswith("<div class=\"mlwa-src\">"))
     lines = {f.line for f in expected.open_findings if f.line}
     assert html.count('class="row hit"') == len(lines)
@@ -112,7 +127,7 @@ def test_source_marks_finding_lines_and_escapes(validate_page, expected) -> None
 
 
 def test_downloads_render_every_format(validate_page) -> None:
-    at = validate_page
+    at = _open_tab(validate_page, "Download")
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Markdown", "HTML", "JSON", "SARIF"]
 

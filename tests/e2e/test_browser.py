@@ -99,6 +99,8 @@ def test_upload_an_example_and_see_its_findings(page: Any, servers: dict, tmp_pa
     no_exception(page)
     assert page.get_by_text("rag-upload.yaml").first.is_visible()
     page.get_by_role("tab", name="Source").click()
+    page.wait_for_selector(".mlwa-src .hit", timeout=60_000)
+    settle(page)
     assert page.locator(".mlwa-src .hit").count() >= 1
     screenshot(page, "validate-upload")
 

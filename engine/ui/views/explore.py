@@ -233,11 +233,14 @@ def main() -> None:
     st.subheader(f"Practices by pillar and lifecycle phase ({ed} edition)")
     pillar, phase = heatmap_section(ed)
     keys = practice_table(ed, pillar, phase, query)
-    tab_flow, tab_graph = st.tabs(["Pillar → phase → practice", "Graph"])
-    with tab_flow:
-        sankey_section(ed, pillar, keys)
-    with tab_graph:
-        graph_section(pillar, keys)
+    tab_flow, tab_graph = st.tabs(["Pillar → phase → practice", "Graph"], key="explore_tab",
+                                  on_change="rerun")
+    if tab_flow.open:
+        with tab_flow:
+            sankey_section(ed, pillar, keys)
+    if tab_graph.open:
+        with tab_graph:
+            graph_section(pillar, keys)
 
 
 if __name__ == "__main__":

@@ -192,20 +192,18 @@ def main() -> None:
     m[4].metric("Practices violated", wr.status_counts()["violated"])
     for note in wr.notes:
         st.caption(f"Note: {note}")
-    tabs = st.tabs(["Findings", "Gap heatmap", "Risk per question", "Improvement plan", "Source",
-                    "Download"])
-    with tabs[0]:
-        findings_section(wr)
-    with tabs[1]:
-        gap_heatmap(wr, ed)
-    with tabs[2]:
-        risk_section(wr)
-    with tabs[3]:
-        plan_section(wr)
-    with tabs[4]:
-        source_section(wr, text)
-    with tabs[5]:
-        downloads(report, (filename.rsplit(".", 1)[0] or "report") + ".report")
+    names = ["Findings", "Gap heatmap", "Risk per question", "Improvement plan", "Source",
+             "Download"]
+    # lazy tabs: only the open one runs, so a round trip renders one section
+    tabs = st.tabs(names, key="validate_tab", on_change="rerun")
+    sections = (lambda: findings_section(wr), lambda: gap_heatmap(wr, ed),
+                lambda: risk_section(wr), lambda: plan_section(wr),
+                lambda: source_section(wr, text),
+                lambda: downloads(report, (filename.rsplit(".", 1)[0] or "report") + ".report"))
+    for tab, section in zip(tabs, sections, strict=True):
+        if tab.open:
+            with tab:
+                section()
 
 
 if __name__ == "__main__":
