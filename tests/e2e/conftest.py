@@ -117,6 +117,10 @@ def record_timing(name: str, seconds: float) -> None:
     if TIMINGS_FILE.exists():
         data = json.loads(TIMINGS_FILE.read_text())
     data.setdefault("targets_s", {"explore_first_render_s": 2.0, "validation_round_trip_s": 1.0})
+    data.setdefault("meaning", {
+        "explore_*_title_s": "navigation until the Explore title is drawn",
+        "explore_*_render_s": "navigation until the heatmap and the practice table are drawn",
+        "validation_round_trip_s": "file chosen in the uploader until its findings are shown"})
     data["note"] = "measured by tests/e2e, not asserted; the machine may be shared"
     data[name] = round(seconds, 3)
     TIMINGS_FILE.write_text(json.dumps(data, indent=2) + "\n")
