@@ -434,10 +434,12 @@ def run_portfolio(inputs: Iterable[str | Path], options: PortfolioOptions | None
     run_id = make_run_id(timestamp, options.engine, files, [])
     estate = None
     if use_store:
-        from engine.estate import open_estate
+        from engine.estate import LocalEstate, open_estate
 
         estate = open_estate(store)  # fails early (exit 2) when the store is unavailable
         estate.ensure_lens()
+        if isinstance(estate, LocalEstate):
+            estate.bulk = True
     chunk_size = max(1, chunk_size)
     workers = max(1, workers or os.cpu_count() or 1)
     jobs = _jobs(files, chunk_size)
@@ -478,6 +480,8 @@ def run_portfolio(inputs: Iterable[str | Path], options: PortfolioOptions | None
                                out.packs, milestone)
             estate.add_to_graph(run_graph_iri(run_id), header_triples(header))
             out.notes.append(f"stored as run {run_id} in the estate ({estate.location})")
+            out.notes.extend(f"workload graph not stored: {line}"
+                             for line in getattr(estate, "skipped", []))
     except BaseException:
         if spool is not None:
             spool.close()
