@@ -161,6 +161,58 @@ def rudof_available() -> bool:
     return True
 
 
+def table(raw: dict[str, dict[Any, Any]], engines: list[str], sizes: list[int], workers: int,
+          began: str, out: Any) -> None:
+    """Write the markdown table; cells not measured (yet) say "not run"."""
+    from engine.catalog import builtin_catalog
+
+    rows: list[tuple[str, dict[str, str]]] = []
+
+    def ms(x: float) -> str:
+        return f"{x:.1f} ms" if x < 100 else f"{x:.0f} ms"
+
+    rows.append(("one workload, cold process (median, min–max)",
+                 {e: f"{statistics.median(raw[e]['cold']):.2f} s "
+                     f"({min(raw[e]['cold']):.2f}–{max(raw[e]['cold']):.2f})" for e in engines}))
+    rows.append(("one workload, warm p50", {e: ms(pct(raw[e]["warm"], 0.5)) for e in engines}))
+    rows.append(("one workload, warm p95", {e: ms(pct(raw[e]["warm"], 0.95)) for e in engines}))
+    for n in sizes:
+        cells, mem = {}, {}
+        for e in engines:
+            r = raw[e].get(n)
+            if r is None:
+                cells[e] = mem[e] = "not run"
+                continue
+            cells[e] = f"{r['wall']:.1f} s ({r['workloads'] / r['wall']:.0f}/s)"
+            mem[e] = f"{r['peak_mb']:.0f} MB / {r['worker_peak_mb']:.0f} MB"
+        rows.append((f"{n:,} workloads, {workers} workers (wall, throughput)", cells))
+        rows.append((f"{n:,} workloads, peak RSS (parent / largest worker)", mem))
+
+    def ratio(key: str) -> str:
+        if "fast" not in engines or "reference" not in engines:
+            return ""
+        if key == "cold":
+            a, b = statistics.median(raw["reference"]["cold"]), statistics.median(raw["fast"]["cold"])
+        elif key == "warm":
+            a, b = pct(raw["reference"]["warm"], 0.5), pct(raw["fast"]["warm"], 0.5)
+        else:
+            n = int(key)
+            if n not in raw["reference"] or n not in raw["fast"]:
+                return ""
+            a = raw["reference"][n]["wall"] / raw["reference"][n]["workloads"]
+            b = raw["fast"][n]["wall"] / raw["fast"][n]["workloads"]
+        return f"{a / b:.1f}×"
+
+    ratios = [ratio("cold"), ratio("warm"), "", *[x for n in sizes for x in (ratio(str(n)), "")]]
+    out.write(f"mlwa benchmark, {began}, {platform.machine()}, {os.cpu_count()} cores, Python "
+              f"{platform.python_version()}, {len(builtin_catalog().policies)} policies, generated "
+              f"workloads (benchmarks/generate.py, seed 11)\n\n")
+    out.write("| measure | " + " | ".join(LABEL[e] for e in engines) + " | fast vs pySHACL |\n")
+    out.write("|---|" + "---|" * (len(engines) + 1) + "\n")
+    for (name, cells), rat in zip(rows, ratios, strict=True):
+        out.write(f"| {name} | " + " | ".join(cells.get(e, "–") for e in engines) + f" | {rat} |\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -189,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         reps = repeats if e != "reference" else max(5, repeats // 10)
         raw[e]["warm"] = json.loads(child(WARM, e, str(EXAMPLE), str(reps)))
         print(f"… {e}: cold and warm done", file=sys.stderr)
+    table(raw, engines, sizes, args.workers, began, sys.stderr)
 
     with tempfile.TemporaryDirectory(prefix="mlwa-bench-") as tmp:
         sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -204,54 +257,9 @@ def main(argv: list[str] | None = None) -> int:
                 raw[e][n] = json.loads(child(PORTFOLIO, e, str(folder / "wl-*.yaml"),
                                              str(args.workers)))
                 print(f"… {e}: {n:,} workloads in {raw[e][n]['wall']:.1f} s", file=sys.stderr)
+                table(raw, engines, sizes, args.workers, began, sys.stderr)  # a snapshot so far
 
-    from engine.catalog import builtin_catalog
-
-    rows: list[tuple[str, dict[str, str]]] = []
-
-    def ms(x: float) -> str:
-        return f"{x:.1f} ms" if x < 100 else f"{x:.0f} ms"
-
-    rows.append(("one workload, cold process (median, min–max)",
-                 {e: f"{statistics.median(raw[e]['cold']):.2f} s "
-                     f"({min(raw[e]['cold']):.2f}–{max(raw[e]['cold']):.2f})" for e in engines}))
-    rows.append(("one workload, warm p50", {e: ms(pct(raw[e]["warm"], 0.5)) for e in engines}))
-    rows.append(("one workload, warm p95", {e: ms(pct(raw[e]["warm"], 0.95)) for e in engines}))
-    for n in sizes:
-        cells, mem = {}, {}
-        for e in engines:
-            r = raw[e].get(n)
-            if r is None:
-                cells[e] = mem[e] = "not run"
-                continue
-            cells[e] = f"{r['wall']:.1f} s ({r['workloads'] / r['wall']:.0f}/s)"
-            mem[e] = f"{r['peak_mb']:.0f} MB / {r['worker_peak_mb']:.0f} MB"
-        rows.append((f"{n:,} workloads, {args.workers} workers (wall, throughput)", cells))
-        rows.append((f"{n:,} workloads, peak RSS (parent / largest worker)", mem))
-
-    def ratio(key: str) -> str:
-        if "fast" not in engines or "reference" not in engines:
-            return ""
-        if key == "cold":
-            a, b = statistics.median(raw["reference"]["cold"]), statistics.median(raw["fast"]["cold"])
-        elif key == "warm":
-            a, b = pct(raw["reference"]["warm"], 0.5), pct(raw["fast"]["warm"], 0.5)
-        else:
-            n = int(key)
-            if n not in raw["reference"] or n not in raw["fast"]:
-                return ""
-            a = raw["reference"][n]["wall"] / raw["reference"][n]["workloads"]
-            b = raw["fast"][n]["wall"] / raw["fast"][n]["workloads"]
-        return f"{a / b:.1f}×"
-
-    ratios = [ratio("cold"), ratio("warm"), "", *[x for n in sizes for x in (ratio(str(n)), "")]]
-    print(f"mlwa benchmark, {began}, {platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}, {len(builtin_catalog().policies)} policies, generated "
-          f"workloads (benchmarks/generate.py, seed 11)\n")
-    print("| measure | " + " | ".join(LABEL[e] for e in engines) + " | fast vs pySHACL |")
-    print("|---|" + "---|" * (len(engines) + 1))
-    for (name, cells), rat in zip(rows, ratios, strict=True):
-        print(f"| {name} | " + " | ".join(cells.get(e, "–") for e in engines) + f" | {rat} |")
+    table(raw, engines, sizes, args.workers, began, sys.stdout)
     return 0
 
 
