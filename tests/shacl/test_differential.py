@@ -75,8 +75,8 @@ def _graph(triples: list[tuple[rdflib.term.Node, ...]], subclass: bool) -> rdfli
     g = rdflib.Graph()
     for t in triples:
         g.add(t)  # type: ignore[arg-type]
-    if subclass:
-        g.add((EX.E, RDFS.subClassOf, EX.C))
+    if subclass:  # E ⊑ D here, D ⊑ C in the ontology: the chain crosses the two graphs
+        g.add((EX.E, RDFS.subClassOf, EX.D))
     return g
 
 
