@@ -43,10 +43,11 @@ def sidebar_controls() -> None:
 
 
 def plain(text: str) -> str:
-    """``text`` with Markdown and HTML syntax escaped, for labels that come from users."""
+    """``text`` with the Markdown that could make links, images, markup, maths or emphasis
+    escaped, for labels that come from users and files."""
     import re
 
-    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~$])", r"\\\1", str(text))
+    return re.sub(r"([\\`*_\[\]<>#|~$])", r"\\\1", str(text))
 
 
 def chips(items: Sequence[str]) -> None:
@@ -120,7 +121,7 @@ def selected_cell(event: Any) -> tuple[str, str] | None:
 def source_view(text: str, marks: Mapping[int, list[str]], *, context: int | None = None) -> str:
     """The source as escaped HTML lines; lines in ``marks`` are highlighted with their notes."""
     lines = text.splitlines()
-    keep = range(1, len(lines) + 1)
+    keep: list[int] = list(range(1, len(lines) + 1))
     if context is not None and marks:
         wanted = {n for m in marks for n in range(m - context, m + context + 1)}
         keep = [n for n in keep if n in wanted]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.ui.components import source_view
+from engine.ui.components import plain, source_view
 from tests.app.conftest import REPO, VIEWS
 
 EXAMPLE = "genai-rag.yaml"
@@ -43,7 +43,7 @@ def _open_tab(at, name: str):
 
 def test_example_is_validated_with_findings_and_metrics(validate_page, expected) -> None:
     at = validate_page
-    assert at.subheader[0].value == expected.name
+    assert at.subheader[0].value == plain(expected.name)
     metrics = {m.label: m.value for m in at.metric}
     counts = expected.counts()
     assert (metrics["High"], metrics["Medium"]) == (str(counts["high"]), str(counts["medium"]))
@@ -160,3 +160,8 @@ def test_a_store_profile_tailors_the_run(make_app, store_dir, expected) -> None:
     at.selectbox(key="validate_profile").set_value("prod.yaml").run()
     assert not at.exception
     assert code not in set(_findings_table(at)["policy"])
+
+
+def test_labels_from_files_cannot_inject_markup() -> None:
+    assert plain("[click](javascript:alert(1)) <b>x</b> $x$ *y*") == \
+        "\\[click\\](javascript:alert(1)) \\<b\\>x\\</b\\> \\$x\\$ \\*y\\*"

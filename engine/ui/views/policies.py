@@ -78,11 +78,11 @@ def _form_to_compact() -> dict[str, Any]:
     code = c[0].text_input("Code", value="ACME-SEC-001", key="pf_code",
                            help="Your organisation's prefix, an area and a number: ACME-SEC-001")
     title = c[1].text_input("Title", value="Production endpoints run inside a VPC", key="pf_title")
-    c = st.columns(4)
-    severity = c[0].selectbox("Severity", ["high", "medium", "low"], key="pf_sev")
-    kind = c[1].selectbox("Kind", ["automated", "attestation"], key="pf_kind")
-    status = c[2].selectbox("Status", ["stable", "preview", "deprecated"], key="pf_status")
-    target = c[3].selectbox("Applies to", ["endpoints", "workload", *[k for k in KIND_BY_ID if k != "endpoints"]],
+    c4 = st.columns(4)
+    severity = c4[0].selectbox("Severity", ["high", "medium", "low"], key="pf_sev")
+    kind = c4[1].selectbox("Kind", ["automated", "attestation"], key="pf_kind")
+    status = c4[2].selectbox("Status", ["stable", "preview", "deprecated"], key="pf_status")
+    target = c4[3].selectbox("Applies to", ["endpoints", "workload", *[k for k in KIND_BY_ID if k != "endpoints"]],
                             key="pf_target")
     implements = st.multiselect("Implements practices", [p.id2025 for p in lz.practices],
                                 default=["MLSEC05-BP01"], key="pf_impl",

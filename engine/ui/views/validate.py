@@ -181,9 +181,9 @@ def main() -> None:
         return
     wr = report.workloads[0]
     counts = wr.counts()
-    st.subheader(f"{wr.name}")
-    st.caption(f"{wr.workload} · {filename} · {report.policies} policies · engine {report.engine} · "
-               f"as of {report.as_of}")
+    st.subheader(components.plain(wr.name))  # names come from the uploaded file: no markup
+    st.caption(f"{components.plain(wr.workload)} · {components.plain(filename)} · "
+               f"{report.policies} policies · engine {report.engine} · as of {report.as_of}")
     m = st.columns(5)
     m[0].metric("High", counts["high"])
     m[1].metric("Medium", counts["medium"])
@@ -191,7 +191,7 @@ def main() -> None:
     m[3].metric("Waived", counts["waived"])
     m[4].metric("Practices violated", wr.status_counts()["violated"])
     for note in wr.notes:
-        st.caption(f"Note: {note}")
+        st.caption(f"Note: {components.plain(note)}")
     names = ["Findings", "Gap heatmap", "Risk per question", "Improvement plan", "Source",
              "Download"]
     # lazy tabs: only the open one runs, so a round trip renders one section
