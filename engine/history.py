@@ -126,27 +126,27 @@ def run_document(report: Report, *, run_id: str, timestamp: str,
     }
 
 
-def _check_milestone(name: str) -> None:
+def check_milestone(name: str, root: Path | None = None) -> None:
+    """Refuse a malformed milestone name, or one that already names a run."""
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", name) or _RUN_ID_RE.fullmatch(name):
         raise InputError(f"milestone {name!r}: use letters, digits, '.', '_' or '-' (up to 64), "
                          "and not something that looks like a run id")
+    clash = [r for r in iter_runs(root) if r.get("milestone") == name]
+    if clash:
+        raise InputError(f"milestone {name!r} already names run {clash[0]['id']}")
 
 
 def record_run(report: Report, milestone: str | None = None, *, root: Path | None = None,
                estate: str | Path | None = None, use_estate: bool = True) -> str:
     """Record ``report`` as a run (JSON document, then the estate store); return its id."""
+    root = root or default_root()
     if milestone is not None:
-        _check_milestone(milestone)
+        check_milestone(milestone, root)
     timestamp = _now()
     findings = report.findings
     run_id = make_run_id(timestamp, report.engine, (w.content_hash for w in report.workloads),
                          (f.key() for f in findings))
     doc = run_document(report, run_id=run_id, timestamp=timestamp, milestone=milestone)
-    root = root or default_root()
-    if milestone is not None:
-        clash = [r for r in iter_runs(root) if r.get("milestone") == milestone]
-        if clash:
-            raise InputError(f"milestone {milestone!r} already names run {clash[0]['id']}")
     if use_estate:
         try:
             record_in_estate(report, run_id=run_id, timestamp=timestamp, milestone=milestone,

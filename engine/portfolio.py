@@ -429,6 +429,11 @@ def run_portfolio(inputs: Iterable[str | Path], options: PortfolioOptions | None
     from engine.history import make_run_id
 
     options = options or PortfolioOptions()
+    if milestone is not None:
+        from engine.history import check_milestone
+
+        check_milestone(milestone)
+        record = True
     files, errors = expand_inputs(inputs)
     timestamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     run_id = make_run_id(timestamp, options.engine, files, [])

@@ -160,3 +160,20 @@ def test_cli_record_baseline_history_and_diff(before_after: tuple[Path, Path], t
     # the estate holds both runs
     q = mlwa("query", "SELECT (COUNT(?r) AS ?n) WHERE { ?r a mlwa:Run }", "--format", "csv", env=env)
     assert q.stdout.splitlines() == ["n", "2"], q.stderr
+
+
+def test_portfolio_record_and_milestone(before_after: tuple[Path, Path]) -> None:
+    from engine.portfolio import PortfolioOptions, run_portfolio
+
+    res = run_portfolio([str(p) for p in before_after], PortfolioOptions(engine="fast", as_of="2026-11-30"),
+                        workers=1, record=True, milestone="estate-q4", use_store=True)
+    doc = load_run("estate-q4")
+    assert doc["id"] == res.run_id and len(doc["workloads"]) == 2
+    assert len(doc["findings"]) == sum(s.high + s.medium + s.low for s in res.summaries)
+    assert res.reports is None  # the spool was only for the run document
+    from engine.estate import run_query
+
+    ids = run_query("SELECT ?m WHERE { ?r a mlwa:Run ; mlwa:milestone ?m }").plain_rows()
+    assert ids == [["estate-q4"]]
+    with pytest.raises(InputError, match="already names"):  # refused before any work
+        run_portfolio([str(before_after[0])], PortfolioOptions(engine="fast"), milestone="estate-q4")
