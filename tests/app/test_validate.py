@@ -165,3 +165,34 @@ def test_a_store_profile_tailors_the_run(make_app, store_dir, expected) -> None:
 def test_labels_from_files_cannot_inject_markup() -> None:
     assert plain("[click](javascript:alert(1)) <b>x</b> $x$ *y*") == \
         "\\[click\\](javascript:alert(1)) \\<b\\>x\\</b\\> \\$x\\$ \\*y\\*"
+
+
+@pytest.mark.parametrize("fmt", ["json", "ttl"])
+def test_upload_json_and_turtle(validate_page, fmt: str) -> None:
+    import json
+
+    import yaml
+
+    from engine.workload import load_workload
+
+    src = REPO / "examples" / "starter.yaml"
+    if fmt == "json":
+        body = json.dumps(yaml.safe_load(src.read_text())).encode()
+    else:
+        body = load_workload(src).graph.serialize(format="turtle").encode()
+    at = validate_page
+    at.segmented_control(key="validate_source").set_value("Upload").run()
+    at.file_uploader(key="validate_upload").set_value((f"starter.{fmt}", body, "text/plain")).run()
+    assert not at.exception
+    assert at.subheader[0].value.startswith("Store demand forecast")
+    assert len(_findings_table(at)) > 0
+
+
+def test_an_upload_over_the_cap_is_refused(validate_page) -> None:
+    at = validate_page
+    at.segmented_control(key="validate_source").set_value("Upload").run()
+    big = b"# padding\n" * 300_000  # 3 MB, over the 2 MiB limit for one workload
+    at.file_uploader(key="validate_upload").set_value(("big.yaml", big, "application/yaml")).run()
+    assert not at.exception
+    assert at.error and "the limit is" in at.error[0].value
+    assert not at.subheader

@@ -59,6 +59,23 @@ def test_graph_is_drawn_by_the_bundled_cytoscape(page: Any, servers: dict) -> No
     frame.wait_for_selector("#cy canvas", timeout=60_000)
     assert frame.locator("#cy canvas").count() >= 1
     settle(page)
+
+    def drawn() -> int:
+        text = page.locator('p:has-text("nodes,")').first.inner_text()
+        return int(text.split(" nodes", 1)[0])
+
+    before = drawn()
+    # select a principle inside the component and press its expand button
+    page.wait_for_timeout(1500)
+    frame.evaluate("""() => { const cy = document.getElementById('cy')._cyreg.cy;
+        const node = cy.nodes('[label = "principle"]')[0]; node.select(); node.emit('tap'); }""")
+    page.wait_for_timeout(500)
+    frame.locator("#nodeActionsExpand").click(force=True)
+    page.wait_for_function(f"""() => {{
+        const p = [...document.querySelectorAll('p')].find(e => e.innerText.includes(' nodes,'));
+        return p && parseInt(p.innerText) > {before}; }}""", timeout=60_000)
+    settle(page)
+    assert drawn() > before
     page.get_by_role("tab", name="Graph").scroll_into_view_if_needed()
     screenshot(page, "explore-graph")
 
