@@ -170,3 +170,16 @@ def test_portfolio_runs_with_a_progress_bar(page: Any, servers: dict) -> None:
     no_exception(page)
     page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first.wait_for(timeout=60_000)
     screenshot(page, "portfolio-results")
+
+
+def test_governance_grants_a_waiver(page: Any, servers: dict) -> None:
+    page.goto(servers["governance"].url)
+    settle(page)
+    open_page(page, "Waivers")
+    page.get_by_label("Workload id").fill("support-assistant")
+    page.get_by_label("Reason", exact=True).fill("the vector store moves to KMS keys in Q1")
+    page.get_by_role("button", name="Grant").click()
+    page.wait_for_selector("text=Granted W-", timeout=60_000)
+    settle(page)
+    no_exception(page)
+    screenshot(page, "waivers-granted")

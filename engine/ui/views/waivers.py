@@ -60,7 +60,7 @@ def main() -> None:
     except InputError as exc:
         st.error(f"The waivers document cannot be read: {exc}")
         return
-    st.subheader(f"{len(waivers)} waivers")
+    st.subheader(f"{len(waivers)} waiver{'' if len(waivers) == 1 else 's'}")
     if not waivers:
         st.info("No waiver has been granted.")
         return
