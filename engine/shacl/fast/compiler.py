@@ -26,7 +26,7 @@ from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import BNode, Literal, Node, URIRef
 
 from engine.errors import PolicyError
-from engine.shacl.fast.model import TRUE, Constraint, Shape, ShapesModel, Unsupported
+from engine.shacl.fast.model import Constraint, Shape, ShapesModel, Unsupported
 from engine.shacl.fast.sparql import SparqlConstraint, render_message
 from engine.shacl.fast.terms import sparql_term
 
@@ -557,4 +557,4 @@ def message_texts(f: Finding) -> tuple[str, ...]:
     return f.messages
 
 
-__all__ = ["TRUE", "Compiler", "Evaluator", "Finding", "closure", "message_texts"]
+__all__ = ["Compiler", "Evaluator", "Finding", "closure", "message_texts"]
