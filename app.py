@@ -3,53 +3,9 @@
 Run with ``mlwa app`` (or ``streamlit run app.py``). Pages are built per role on every
 run: an architect never gets the governance pages, and opening one by URL lands on the
 main page. Every write also checks the role where it happens (engine/ui/governance.py).
+The page code lives in the package (engine/ui/) so an installed wheel serves the same app.
 """
 
-from __future__ import annotations
+from engine.ui.entry import main
 
-from pathlib import Path
-
-import streamlit as st
-
-from engine.errors import InputError
-from engine.ui import components
-from engine.ui.identity import current_identity
-
-VIEWS = "engine/ui/views"
-ICON = str(Path(__file__).resolve().parent / "engine" / "ui" / "assets" / "icon.png")
-
-st.set_page_config(page_title="mlwa · ML Lens", page_icon=ICON, layout="wide",
-                   initial_sidebar_state="expanded")
-st.markdown(components.CSS, unsafe_allow_html=True)
-
-try:
-    identity = current_identity()
-except InputError as exc:
-    st.error(f"The app configuration is invalid: {exc}")
-    st.stop()
-st.session_state["identity"] = identity
-
-explore = st.Page(f"{VIEWS}/explore.py", title="Explore", icon=":material/explore:", url_path="explore",
-                  default=True)
-practice = st.Page(f"{VIEWS}/practice.py", title="Practice", icon=":material/menu_book:", url_path="practice")
-pages: dict[str, list[st.Page]] = {
-    "Lens": [explore, practice,
-             st.Page(f"{VIEWS}/analytics.py", title="Analytics", icon=":material/insights:", url_path="analytics")],
-    "Workloads": [st.Page(f"{VIEWS}/validate.py", title="Validate", icon=":material/fact_check:", url_path="validate"),
-                  st.Page(f"{VIEWS}/portfolio.py", title="Portfolio", icon=":material/folder_open:", url_path="portfolio")],
-}
-if identity.can_write:
-    pages["Governance"] = [
-        st.Page(f"{VIEWS}/policies.py", title="Policies", icon=":material/policy:", url_path="policies"),
-        st.Page(f"{VIEWS}/waivers.py", title="Waivers", icon=":material/verified_user:", url_path="waivers"),
-    ]
-nav = st.navigation(pages)
-
-with st.sidebar:
-    components.sidebar_controls()
-    st.caption(f"Signed in as {components.plain(identity.name)} · {identity.role}"
-               + (" (proxy)" if identity.via == "proxy" else ""))
-
-if st.session_state.pop("_goto_practice", False) and nav is not practice:
-    st.switch_page(practice)
-nav.run()
+main()

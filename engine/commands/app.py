@@ -15,12 +15,15 @@ ROLES = ("architect", "governance")
 
 
 def app_script() -> Path:
-    """app.py beside the engine package (a source checkout or an editable install)."""
-    path = Path(__file__).resolve().parents[2] / "app.py"
-    if not path.is_file():
-        raise UsageError(f"the web app (app.py) was not found at {path}; run mlwa app from a "
-                         "checkout of the repository")
-    return path
+    """app.py beside the engine package (a checkout or an editable install), else the
+    packaged entry point (an installed wheel has no app.py)."""
+    checkout = Path(__file__).resolve().parents[2] / "app.py"
+    if checkout.is_file():
+        return checkout
+    packaged = Path(__file__).resolve().parents[1] / "ui" / "entry.py"
+    if not packaged.is_file():
+        raise UsageError(f"the web app was not found at {checkout} or {packaged}; reinstall mlwa")
+    return packaged
 
 
 def streamlit_argv(script: Path, port: int) -> list[str]:

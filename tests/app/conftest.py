@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-pytest.importorskip("streamlit")
+from tests.conftest import require
 
-from streamlit.testing.v1 import AppTest
+require(importlib.util.find_spec("streamlit") is not None,
+        "streamlit (the app extra) is not installed")
+
+from streamlit.testing.v1 import AppTest  # noqa: E402 - only once streamlit is known to be there
 
 REPO = Path(__file__).resolve().parents[2]
 APP = REPO / "app.py"

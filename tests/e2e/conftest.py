@@ -51,7 +51,8 @@ def start_server(tmp: Path, role: str, store: Path) -> Server:
     cfg = tmp / f"app-{role}.toml"
     cfg.write_text(f'[user]\nname = "{role}-user"\nrole = "{role}"\n', encoding="utf-8")
     port = _free_port()
-    env = {**os.environ, "MLWA_APP_CONFIG": str(cfg), "MLWA_STORE": str(store)}
+    env = {**os.environ, "MLWA_APP_CONFIG": str(cfg), "MLWA_STORE": str(store),
+           "MLWA_HISTORY": str(store.parent / "history"), "MLWA_ESTATE": str(store.parent / "estate")}
     env.pop("MLWA_APP_ROLE", None)
     log = tmp / f"server-{role}.log"
     proc = subprocess.Popen(

@@ -21,6 +21,7 @@ PAGES = {  # sidebar title -> text the page must show
     "Analytics": "Practices with no automated policy",
     "Validate": "Customer support assistant",
     "Portfolio": "Validate 4 workloads",  # the run itself: test_portfolio_runs_with_a_progress_bar
+    "History": "Runs recorded with",
     "Policies": "Catalogue",
     "Waivers": "Grant a waiver",
 }

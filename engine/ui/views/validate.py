@@ -149,6 +149,23 @@ def downloads(report: Report, stem: str) -> None:
                             width="stretch")
 
 
+def record_section(report: Report) -> None:
+    """Record this validation as a run, to follow the workload on the History page."""
+    st.divider()
+    cols = st.columns([2, 1])
+    milestone = cols[0].text_input("Milestone name (optional)", key="record_milestone",
+                                   placeholder="e.g. release-2026-12")
+    if cols[1].button("Record in history", key="record_run", icon=":material/history:"):
+        from engine.history import record_run
+
+        try:
+            run_id = record_run(report, milestone=milestone.strip() or None)
+        except InputError as exc:
+            st.error(f"Not recorded: {exc}")
+        else:
+            st.success(f"Recorded as run {run_id}; see the History page.")
+
+
 def _render(report: Report, fmt: str, policies: Any, render: Any) -> str:
     return str(render(report, fmt, policies=policies))
 
@@ -199,7 +216,8 @@ def main() -> None:
     sections = (lambda: findings_section(wr), lambda: gap_heatmap(wr, ed),
                 lambda: risk_section(wr), lambda: plan_section(wr),
                 lambda: source_section(wr, text),
-                lambda: downloads(report, (filename.rsplit(".", 1)[0] or "report") + ".report"))
+                lambda: (downloads(report, (filename.rsplit(".", 1)[0] or "report") + ".report"),
+                         record_section(report)))
     for tab, section in zip(tabs, sections, strict=True):
         if tab.open:
             with tab:
