@@ -190,6 +190,20 @@ def synth_workload(i: int, rng: random.Random) -> str:
     return PREFIXES + "\n".join(lines)
 
 
+def _renamed(g: rdflib.Graph, i: int) -> rdflib.Graph:
+    prefix = "urn:mlwa:workload:"
+
+    def m(t: rdflib.term.Node) -> rdflib.term.Node:
+        if isinstance(t, rdflib.URIRef) and str(t).startswith(prefix):
+            return rdflib.URIRef(str(t).replace(prefix, f"{prefix}copy{i}-", 1))
+        return t
+
+    out = rdflib.Graph()
+    for s, p, o in g:
+        out.add((m(s), p, m(o)))
+    return out
+
+
 def load_shapes(directory: Path | None) -> tuple[rdflib.Graph, str]:
     g = rdflib.Graph()
     if directory is None:
@@ -233,9 +247,12 @@ def main(argv: list[str] | None = None) -> int:
         from engine.workload import load_workload
 
         real = [load_workload(p).graph for p in args.data]
-        real_texts = [g.serialize(format="turtle") for g in real]
-        texts = [real_texts[i % len(real)] for i in range(n_all)]
-        graphs = [rdflib.Graph().parse(data=t, format="turtle") for t in texts[: args.batch]]
+        # Each copy gets its own workload IRIs, as distinct workloads have: identical
+        # subjects across thousands of graphs make merged queries join across graphs.
+        graphs = [_renamed(real[i % len(real)], i) for i in range(n_all)]
+        n_text = max(args.single, min(args.rudof_batch, args.batch))
+        texts = [g.serialize(format="turtle") for g in graphs[:n_text]]
+        graphs = graphs[: args.batch]
     else:
         texts = [synth_workload(i, rng) for i in range(n_all)]
         graphs = [rdflib.Graph().parse(data=t, format="turtle") for t in texts[: args.batch]]
