@@ -445,13 +445,18 @@ def run_portfolio(inputs: Iterable[str | Path], options: PortfolioOptions | None
         estate.ensure_lens()
         if isinstance(estate, LocalEstate):
             estate.bulk = True
-    chunk_size = max(1, chunk_size)
     workers = max(1, workers or os.cpu_count() or 1)
+    chunk_size = max(1, chunk_size)
+    inline = not scheduler and (workers == 1 or len(files) <= chunk_size)
+    if not inline:
+        # At least four chunks per worker, so the last chunks do not leave workers idle
+        # (1,000 files in chunks of 200 on 2 workers is 3 + 2 chunks: 60 % efficiency).
+        chunk_size = max(1, min(chunk_size, -(-len(files) // (4 * workers))))
     jobs = _jobs(files, chunk_size)
     want_graphs = estate is not None
     if scheduler:
         results = run_dask(options, jobs, want_graphs, scheduler)
-    elif workers == 1 or len(files) <= chunk_size:
+    elif inline:
         results = run_inline(options, jobs, want_graphs)
     else:
         results = run_pool(options, jobs, want_graphs, workers)
