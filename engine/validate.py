@@ -116,6 +116,48 @@ def target_nodes(shape: Node, shapes: Graph, data: Graph) -> set[Node]:
 _RDFS_CLASS = __import__("rdflib").RDFS.Class
 
 
+@dataclass(frozen=True)
+class TargetSpec:
+    """What a shape's targets need from a data graph for :func:`target_nodes` to be
+    non-empty, resolved once against the shapes graph and the class hierarchy."""
+
+    always: bool  # sh:targetNode or sh:target: selects something in any data graph
+    classes: frozenset[Node]  # target classes with all their subclasses
+    predicates: frozenset[Node]  # sh:targetSubjectsOf / sh:targetObjectsOf
+
+    @classmethod
+    def of(cls, shape: Node, shapes: Graph) -> TargetSpec:
+        from rdflib import RDF
+        from rdflib.namespace import SH
+
+        classes = set(shapes.objects(shape, SH.targetClass))
+        if (shape, RDF.type, SH.NodeShape) in shapes and (shape, RDF.type, _RDFS_CLASS) in shapes:
+            classes.add(shape)
+        closed: set[Node] = set()
+        for c in classes:
+            closed |= _subclasses(c)
+        preds = set(shapes.objects(shape, SH.targetSubjectsOf))
+        preds |= set(shapes.objects(shape, SH.targetObjectsOf))
+        always = ((shape, SH.targetNode, None) in shapes or (shape, SH.target, None) in shapes)
+        return cls(always, frozenset(closed), frozenset(preds))
+
+
+class DataIndex:
+    """The parts of one data graph that decide whether a target selects anything: the
+    classes its nodes are typed with and which of the asked predicates it uses."""
+
+    def __init__(self, data: Graph, predicates: Iterable[Node]) -> None:
+        from rdflib import RDF
+
+        self.types = set(data.objects(None, RDF.type))
+        self.predicates = {p for p in predicates if (None, p, None) in data}
+
+    def selects(self, spec: TargetSpec) -> bool:
+        """``bool(target_nodes(shape, shapes, data))`` for the shape ``spec`` describes."""
+        return (spec.always or not self.types.isdisjoint(spec.classes)
+                or not self.predicates.isdisjoint(spec.predicates))
+
+
 def render_path(shapes: Graph, path: Node | None) -> str | None:
     """A SHACL property path in SPARQL-like notation with compact IRIs."""
     if path is None:
@@ -194,6 +236,10 @@ class Validator:
         self.prepared: Prepared = prepare_policies(self.policies, self.shapes, self.engine,
                                                    ontology=class_hierarchy())
         self._lens = __import__("engine.ontology", fromlist=["load_lens"]).load_lens()
+        # Vacuity: each policy's targets resolved once, so a workload needs one index
+        self._targets = {p.code: TargetSpec.of(p.shape, self.shapes) for p in self.policies}
+        self._target_predicates = frozenset().union(*(t.predicates
+                                                      for t in self._targets.values()))
 
     # ------------------------------------------------------------------ per workload
     def validate(self, workload: Workload) -> WorkloadReport:
@@ -261,16 +307,21 @@ class Validator:
         for f in findings:
             by_policy[f.policy].append(f)
         out = {}
+        index: DataIndex | None = None
         for pol in self.policies:
             fs = by_policy.get(pol.code, [])
             if any(not f.waived for f in fs):
                 out[pol.code] = "fail"
             elif fs:
                 out[pol.code] = "waived"
-            elif not target_nodes(pol.shape, self.shapes, wl.graph):
-                out[pol.code] = "vacuous"
             else:
-                out[pol.code] = "attested" if pol.kind is CheckKind.ATTESTATION else "verified"
+                if index is None:
+                    index = DataIndex(wl.graph, self._target_predicates)
+                if not index.selects(self._targets[pol.code]):
+                    out[pol.code] = "vacuous"
+                else:
+                    out[pol.code] = ("attested" if pol.kind is CheckKind.ATTESTATION
+                                     else "verified")
         return out
 
     def _practices(self, outcomes: dict[str, str]) -> dict[str, PracticeResult]:
