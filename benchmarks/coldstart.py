@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, c in checkouts.items():
             times[name].append(run_once(c, cmd, extra))
     load = os.getloadavg()
-    print(f"mlwa {' '.join(cmd[:1] + [args.file] + cmd[2:])}; {args.runs} runs each; "
+    print(f"mlwa {' '.join([*cmd[:1], args.file, *cmd[2:]])}; {args.runs} runs each; "
           f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {time.strftime('%Y-%m-%d %H:%M')}")
     print("| checkout | median (s) | min–max (s) |")
     print("| --- | ---: | ---: |")
