@@ -295,6 +295,15 @@ class Compiler:
             test += f" && COALESCE(isLiteral({dt.n3()}({var})), false)"
         return test
 
+    def batch_query(self, sc: SparqlConstraint, focus: Focus) -> str:
+        """``sc.for_batch`` for a focus that comes straight from targets, built once."""
+        key = ("batch", id(sc), focus.key)
+        text = self.cache.get(key)
+        if text is None:
+            assert focus.in_graph is not None
+            text = self.cache[key] = sc.for_batch(focus.in_graph)
+        return text
+
     def focus_query(self, focus: Focus) -> str:
         return f"SELECT DISTINCT ?g ?this WHERE {{ {focus.pattern('?this')} }}"
 
@@ -466,7 +475,7 @@ class Evaluator:
             return []
         out: list[Finding] = []
         if sc.batchable and focus.in_graph is not None:
-            for sol in self.select(sc.for_batch(focus.in_graph)):
+            for sol in self.select(self.c.batch_query(sc, focus)):
                 bindings = {n: t for n, t in sol.items() if t is not None and n != "g"}
                 self._sparql_finding(shape, sc, sol["g"], bindings, out)
             return out
