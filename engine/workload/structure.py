@@ -44,6 +44,24 @@ def _validator() -> Any:
     return Draft202012Validator(schema())
 
 
+@cache
+def _quick_check() -> Any:
+    """The sound yes/no check of :mod:`engine.workload.fastschema`, or None when the
+    schema uses something it does not decide (then jsonschema checks every document)."""
+    from engine.workload.fastschema import UnsupportedSchema, compile_schema
+
+    try:
+        return compile_schema(schema())
+    except UnsupportedSchema:
+        return None
+
+
+def quick_valid(data: Any) -> bool:
+    """True only when the schema holds no problem for ``data`` (see fastschema)."""
+    check = _quick_check()
+    return check is not None and bool(check(data))
+
+
 def describe(value: Any) -> str:
     """A value as a person would recognise it in their file."""
     if isinstance(value, bool):
@@ -76,6 +94,8 @@ def check_data(data: Any, positions: Positions, filename: str | None) -> list[Pr
         return [Problem(Location(filename, 1, 1),
                         f"a workload description is a mapping of keys such as `id` and "
                         f"`name`; this document is {describe(data)}")]
+    if quick_valid(data):  # the common case; jsonschema only to word problems
+        return []
     problems: list[tuple[tuple[int, int], Problem]] = []
     for err in _validator().iter_errors(data):
         path: Path_ = tuple(err.absolute_path)
