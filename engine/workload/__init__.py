@@ -49,10 +49,44 @@ _RDFXML_EXT = {".rdf", ".owl", ".xml", ".rdfxml"}
 
 
 def _no_remote_sparql() -> None:
-    # A parsed workload graph is later queried; never let a query fetch graphs.
-    import rdflib.plugins.sparql as sparql
+    """A parsed workload graph is later queried; never let a query fetch graphs.
 
-    sparql.SPARQL_LOAD_GRAPHS = False
+    rdflib's SPARQL engine costs about 0.15 s to import and the fast path never uses it,
+    so the flag is set as soon as it is imported (now, if it already is), not by
+    importing it here."""
+    import sys
+
+    module = sys.modules.get("rdflib.plugins.sparql")
+    if module is not None:
+        module.SPARQL_LOAD_GRAPHS = False  # type: ignore[attr-defined]
+        return
+    if not any(isinstance(f, _SparqlGuardFinder) for f in sys.meta_path):
+        sys.meta_path.insert(0, _SparqlGuardFinder())
+
+
+class _SparqlGuardFinder:
+    """Import hook: sets ``SPARQL_LOAD_GRAPHS = False`` right after
+    ``rdflib.plugins.sparql`` runs, before any caller can use it."""
+
+    name = "rdflib.plugins.sparql"
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname != self.name:
+            return None
+        import importlib.machinery
+
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or spec.loader is None:
+            return spec
+        loader = spec.loader
+        exec_module = loader.exec_module
+
+        def guarded(module: Any) -> None:
+            exec_module(module)
+            module.SPARQL_LOAD_GRAPHS = False
+
+        loader.exec_module = guarded  # type: ignore[method-assign]
+        return spec
 
 
 _no_remote_sparql()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 import rdflib
@@ -21,7 +21,9 @@ from engine.shacl.base import RawResult
 from engine.shacl.fast.compiler import GRAPH_MARK, Compiler, Evaluator, closure, message_texts
 from engine.shacl.fast.model import Shape, ShapesModel
 from engine.shacl.fast.terms import GraphTerms, named
-from engine.shacl.reference import ReferencePrepared
+
+if TYPE_CHECKING:  # imported when needed: it brings rdflib's SPARQL engine (0.15 s)
+    from engine.shacl.reference import ReferencePrepared
 
 #: Graphs per Oxigraph store in validate_many; large enough that each compiled query runs
 #: over many workloads at once, small enough to bound memory (see benchmarks/engines.py).
@@ -57,8 +59,11 @@ class FastPrepared:
         if routed and not gate:
             raise NotImplementedError("fast backend without gate cannot validate: "
                                       + "; ".join(r for _, r in self.unsupported))
-        self._reference_part = (ReferencePrepared(self._only(routed), ontology)
-                                if routed else None)
+        self._reference_part: ReferencePrepared | None = None
+        if routed:
+            from engine.shacl.reference import ReferencePrepared
+
+            self._reference_part = ReferencePrepared(self._only(routed), ontology)
         self._reference_all: ReferencePrepared | None = None
         onto_pairs = list(ontology.subject_objects(RDFS.subClassOf)) if ontology is not None else []
         self._ontology_subclass = onto_pairs
@@ -95,6 +100,8 @@ class FastPrepared:
 
     def reference_all(self) -> ReferencePrepared:
         if self._reference_all is None:
+            from engine.shacl.reference import ReferencePrepared
+
             self._reference_all = ReferencePrepared(self.shapes, self.ontology)
         return self._reference_all
 
