@@ -46,9 +46,9 @@ FAULTS: tuple[tuple[str, tuple[str, ...], Any], ...] = (
 )
 
 
-def load_templates() -> dict[str, dict[str, Any]]:
+def load_templates(names: tuple[str, ...] = TEMPLATES) -> dict[str, dict[str, Any]]:
     out = {}
-    for name in TEMPLATES:
+    for name in names:
         path = ROOT / "examples" / f"{name}.yaml"
         if path.exists():
             out[name] = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -77,10 +77,11 @@ def _apply(doc: Any, path: tuple[str, ...], value: Any) -> bool:
     return _apply(doc[head], rest, value)
 
 
-def generate(count: int, *, seed: int = 7, faults: int = 3) -> Iterator[tuple[str, dict[str, Any], list[str]]]:
+def generate(count: int, *, seed: int = 7, faults: int = 3,
+             templates_used: tuple[str, ...] = TEMPLATES) -> Iterator[tuple[str, dict[str, Any], list[str]]]:
     """Yield (file stem, workload document, injected fault names)."""
     rng = random.Random(seed)
-    templates = load_templates()
+    templates = load_templates(templates_used)
     names = sorted(templates)
     weights = [4 if n == "fraud-detection" else 2 if n != "starter" else 1 for n in names]
     for i in range(count):
@@ -95,10 +96,11 @@ def generate(count: int, *, seed: int = 7, faults: int = 3) -> Iterator[tuple[st
         yield f"wl-{i:06d}", doc, injected
 
 
-def write(out: Path, count: int, *, seed: int = 7, faults: int = 3) -> Path:
+def write(out: Path, count: int, *, seed: int = 7, faults: int = 3,
+          templates: tuple[str, ...] = TEMPLATES) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     manifest = {}
-    for stem, doc, injected in generate(count, seed=seed, faults=faults):
+    for stem, doc, injected in generate(count, seed=seed, faults=faults, templates_used=templates):
         (out / f"{stem}.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
         manifest[stem] = injected
     path = out / "manifest.json"
@@ -112,8 +114,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--count", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--faults", type=int, default=3)
+    ap.add_argument("--templates", default=",".join(TEMPLATES),
+                    help="examples to start from (starter alone gives ~50-triple workloads)")
     args = ap.parse_args(argv)
-    manifest = write(args.out, args.count, seed=args.seed, faults=args.faults)
+    manifest = write(args.out, args.count, seed=args.seed, faults=args.faults,
+                     templates=tuple(args.templates.split(",")))
     print(f"wrote {args.count} workloads and {manifest}")
     return 0
 

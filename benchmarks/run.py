@@ -206,7 +206,9 @@ def table(raw: dict[str, dict[Any, Any]], engines: list[str], sizes: list[int], 
     ratios = [ratio("cold"), ratio("warm"), "", *[x for n in sizes for x in (ratio(str(n)), "")]]
     out.write(f"mlwa benchmark, {began}, {platform.machine()}, {os.cpu_count()} cores, Python "
               f"{platform.python_version()}, {len(builtin_catalog().policies)} policies, generated "
-              f"workloads (benchmarks/generate.py, seed 11)\n\n")
+              f"workloads (benchmarks/generate.py, seed 11)"
+              f"{', starter-sized (--small)' if EXAMPLE.name == 'starter.yaml' else ', realistic mix'}"
+              f"; single-workload rows use {EXAMPLE.name}\n\n")
     out.write("| measure | " + " | ".join(LABEL[e] for e in engines) + " | fast vs pySHACL |\n")
     out.write("|---|" + "---|" * (len(engines) + 1) + "\n")
     for (name, cells), rat in zip(rows, ratios, strict=True):
@@ -219,6 +221,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--engines", default=",".join(ENGINES))
     ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--huge", action="store_true", help="add 100,000 workloads (fast only)")
+    ap.add_argument("--small", action="store_true",
+                    help="starter-sized workloads (~50 triples, like the design's ~80-triple anchors) "
+                         "instead of the realistic mix (~800 triples on average)")
     ap.add_argument("--quick", action="store_true", help="fewer repetitions")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--max-reference", type=int, default=1000,
@@ -226,6 +231,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-rudof", type=int, default=10_000,
                     help="largest portfolio pyrudof runs")
     args = ap.parse_args(argv)
+    global EXAMPLE
+    if args.small:
+        EXAMPLE = ROOT / "examples" / "starter.yaml"
     engines = [e for e in args.engines.split(",") if e != "pyrudof" or rudof_available()]
     sizes = [int(s) for s in args.sizes.split(",")] + ([100_000] if args.huge else [])
     runs, repeats = (3, 20) if args.quick else (5, 100)
@@ -245,11 +253,11 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="mlwa-bench-") as tmp:
         sys.path.insert(0, str(ROOT / "benchmarks"))
-        from generate import write
+        from generate import TEMPLATES, write
 
         for n in sizes:
             folder = Path(tmp) / str(n)
-            write(folder, n, seed=11)
+            write(folder, n, seed=11, templates=("starter",) if args.small else TEMPLATES)
             for e in engines:
                 if ((e == "reference" and n > min(args.max_reference, 1000))
                         or (e == "pyrudof" and n > args.max_rudof) or (n > 10_000 and e != "fast")):
