@@ -149,6 +149,11 @@ def downloads(report: Report, stem: str) -> None:
                             width="stretch")
 
 
+def download_and_record(report: Report, filename: str) -> None:
+    downloads(report, (filename.rsplit(".", 1)[0] or "report") + ".report")
+    record_section(report)
+
+
 def record_section(report: Report) -> None:
     """Record this validation as a run, to follow the workload on the History page."""
     st.divider()
@@ -216,8 +221,7 @@ def main() -> None:
     sections = (lambda: findings_section(wr), lambda: gap_heatmap(wr, ed),
                 lambda: risk_section(wr), lambda: plan_section(wr),
                 lambda: source_section(wr, text),
-                lambda: (downloads(report, (filename.rsplit(".", 1)[0] or "report") + ".report"),
-                         record_section(report)))
+                lambda: download_and_record(report, filename))
     for tab, section in zip(tabs, sections, strict=True):
         if tab.open:
             with tab:
