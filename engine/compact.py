@@ -54,7 +54,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine.errors import Location, PolicyError, Problem
+from engine.errors import Location, PolicyError
+from engine.workload.safeyaml import PositionalProblems
 
 if TYPE_CHECKING:
     from rdflib import Graph, URIRef
@@ -221,22 +222,10 @@ def _hint(word: str, options: Sequence[str], prefix: str = "") -> str:
 
 # ------------------------------------------------------------------ compiling
 
-class _Compiler:
+class _Compiler(PositionalProblems):
     def __init__(self, data: Any, positions: Positions, source: str) -> None:
+        super().__init__(positions, source)
         self.data = data
-        self.pos = positions
-        self.source = source
-        self.problems: list[Problem] = []
-
-    # -- error reporting
-    def loc(self, path: Path_, key: bool = False) -> Location:
-        from engine.workload.safeyaml import pointer
-
-        line, col = self.pos.key(path) if key else self.pos.value(path)
-        return Location(self.source, line, col, pointer(path) if path else None)
-
-    def err(self, path: Path_, message: str, key: bool = False) -> None:
-        self.problems.append(Problem(self.loc(path, key), message))
 
     def text(self, key: str, required: bool = True) -> str:
         value = self.data.get(key)

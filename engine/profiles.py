@@ -35,8 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine.errors import InputError, Location, PolicyError, Problem, UsageError
+from engine.errors import Location, PolicyError, Problem, UsageError
 from engine.model import Severity
+from engine.workload.safeyaml import PositionalProblems, load_yaml_as
 
 if TYPE_CHECKING:
     from engine.catalog import Catalog, Policy
@@ -118,20 +119,7 @@ def _hint(word: str, options: set[str]) -> str:
     return f"; did you mean {', '.join(close)}?" if close else ""
 
 
-class _Reader:
-    def __init__(self, positions: Positions, source: str) -> None:
-        self.pos = positions
-        self.source = source
-        self.problems: list[Problem] = []
-
-    def loc(self, path: Path_, key: bool = False) -> Location:
-        from engine.workload.safeyaml import pointer
-
-        line, col = self.pos.key(path) if key else self.pos.value(path)
-        return Location(self.source, line, col, pointer(path) if path else None)
-
-    def err(self, path: Path_, message: str, key: bool = False) -> None:
-        self.problems.append(Problem(self.loc(path, key), message))
+class _Reader(PositionalProblems):
 
     def keys(self, data: dict[str, Any], allowed: tuple[str, ...], path: Path_) -> None:
         for k in data:
@@ -257,14 +245,7 @@ def parse_profile(data: Any, positions: Positions, source: str) -> Profile:
 
 
 def load_profile_text(text: str, source: str) -> Profile:
-    from engine.workload.safeyaml import load_yaml
-
-    try:
-        data, positions = load_yaml(text, filename=source)
-    except PolicyError:
-        raise
-    except InputError as exc:
-        raise PolicyError(exc.message, exc.location, exc.problems) from None
+    data, positions = load_yaml_as(text, source, PolicyError)
     return parse_profile(data, positions, source)
 
 

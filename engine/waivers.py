@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine.errors import InputError, Location, PolicyError, Problem, UsageError
+from engine.errors import Location, PolicyError, Problem, UsageError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -257,14 +257,9 @@ def parse_waivers(data: Any, positions: Positions | None, source: str) -> Waiver
 
 
 def load_waivers_text(text: str, source: str) -> Waivers:
-    from engine.workload.safeyaml import load_yaml
+    from engine.workload.safeyaml import load_yaml_as
 
-    try:
-        data, positions = load_yaml(text, filename=source)
-    except PolicyError:
-        raise
-    except InputError as exc:
-        raise WaiverError(exc.message, exc.location, exc.problems) from None
+    data, positions = load_yaml_as(text, source, WaiverError)
     return parse_waivers(data, positions, source)
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from engine.errors import InputError, Location
+from engine.errors import InputError, Location, Problem
 
 MAX_DEPTH = 64
 MAX_NODES = 100_000
@@ -313,3 +313,29 @@ def _check_sizes(data: Any, filename: str | None) -> None:
         elif isinstance(item, str) and len(item) > MAX_STRING:
             raise InputError(f"a text value is longer than {MAX_STRING:,} characters",
                              Location(filename))
+
+
+def load_yaml_as(text: str, source: str, error: type[InputError]) -> tuple[Any, Positions]:
+    """:func:`load_yaml`, with its problems re-raised as ``error`` (e.g. a PolicyError)."""
+    try:
+        return load_yaml(text, filename=source)
+    except error:
+        raise
+    except InputError as exc:
+        raise error(exc.message, exc.location, exc.problems) from None
+
+
+class PositionalProblems:
+    """Collects problems located by their path in a YAML document (key or value position)."""
+
+    def __init__(self, positions: Positions, source: str) -> None:
+        self.pos = positions
+        self.source = source
+        self.problems: list[Problem] = []
+
+    def loc(self, path: Path_, key: bool = False) -> Location:
+        line, col = self.pos.key(path) if key else self.pos.value(path)
+        return Location(self.source, line, col, pointer(path) if path else None)
+
+    def err(self, path: Path_, message: str, key: bool = False) -> None:
+        self.problems.append(Problem(self.loc(path, key), message))
