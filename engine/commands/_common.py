@@ -12,7 +12,7 @@ JSON_SCHEMA_VERSION = "1"
 
 format_option = click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-    help="Output format; json has a documented, stable shape (docs/json.md).",
+    help="Output format; json has a documented, stable shape (docs/cli-json.md).",
 )
 
 
