@@ -22,7 +22,6 @@ SERVICE, FROM or GRAPH) and run over the union of all graphs.
 from __future__ import annotations
 
 import hashlib
-import os
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -115,12 +114,9 @@ def workload_root_iri(workload_id: str) -> str:
 
 def default_location() -> Path:
     """``$MLWA_ESTATE``, else ``$XDG_DATA_HOME/mlwa/estate``, else ``~/.local/share/mlwa/estate``."""
-    env = os.environ.get("MLWA_ESTATE")
-    if env:
-        return Path(env).expanduser()
-    data_home = os.environ.get("XDG_DATA_HOME")
-    base = Path(data_home).expanduser() if data_home else Path.home() / ".local" / "share"
-    return base / "mlwa" / "estate"
+    from engine.paths import user_data_dir
+
+    return user_data_dir("estate", "MLWA_ESTATE")
 
 
 class EstateError(InputError):

@@ -42,12 +42,9 @@ FindingKey = tuple[str, str, str, str | None, str | None]
 
 def default_root() -> Path:
     """``$MLWA_HISTORY``, else ``$XDG_DATA_HOME/mlwa/history``, else ``~/.local/share/mlwa/history``."""
-    env = os.environ.get("MLWA_HISTORY")
-    if env:
-        return Path(env).expanduser()
-    data_home = os.environ.get("XDG_DATA_HOME")
-    base = Path(data_home).expanduser() if data_home else Path.home() / ".local" / "share"
-    return base / "mlwa" / "history"
+    from engine.paths import user_data_dir
+
+    return user_data_dir("history", "MLWA_HISTORY")
 
 
 class HistoryError(InputError):

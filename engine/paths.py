@@ -41,6 +41,34 @@ def builtin_pack_dir() -> Path:
     return policies_dir() / "ml-lens"
 
 
+def user_data_dir(name: str, env: str) -> Path:
+    """Where mlwa keeps user data of one kind: ``$<env>``, else ``$XDG_DATA_HOME/mlwa/<name>``,
+    else ``~/.local/share/mlwa/<name>`` (the store, the history, the estate)."""
+    import os
+
+    override = os.environ.get(env)
+    if override:
+        return Path(override).expanduser()
+    data_home = os.environ.get("XDG_DATA_HOME")
+    base = Path(data_home).expanduser() if data_home else Path.home() / ".local" / "share"
+    return base / "mlwa" / name
+
+
+def read_capped_text(path: Path, limit: int, what: str, error: type[Exception]) -> str:
+    """Read a small UTF-8 file a user named. Too large or not UTF-8 raises ``error``; an
+    unreadable file raises a UsageError. Both name the file."""
+    from engine.errors import Location, UsageError
+
+    try:
+        if path.stat().st_size > limit:
+            raise error(f"{what} is larger than {limit} bytes", Location(str(path)))
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read {what} ({exc.strerror})", Location(str(path))) from None
+    except UnicodeDecodeError as exc:
+        raise error(f"not UTF-8 text (byte {exc.start})", Location(str(path))) from None
+
+
 def reference_dir() -> Path | None:
     """``../shared/reference`` beside a source checkout, if present (tests and tools only)."""
     candidate = _PACKAGE_DIR.parent.parent / "shared" / "reference"

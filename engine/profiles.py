@@ -251,16 +251,10 @@ def load_profile_text(text: str, source: str) -> Profile:
 
 def load_profile(path: Path | str) -> Profile:
     """Read a profile file; problems raise :class:`PolicyError` with ``file:line``."""
+    from engine.paths import read_capped_text
+
     path = Path(path)
-    try:
-        if path.stat().st_size > MAX_PROFILE_BYTES:
-            raise PolicyError(f"profile is larger than {MAX_PROFILE_BYTES} bytes",
-                              Location(str(path)))
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read profile ({exc.strerror})", Location(str(path))) from None
-    except UnicodeDecodeError as exc:
-        raise PolicyError(f"not UTF-8 text (byte {exc.start})", Location(str(path))) from None
+    text = read_capped_text(path, MAX_PROFILE_BYTES, "profile", PolicyError)
     return load_profile_text(text, str(path))
 
 

@@ -74,12 +74,9 @@ _CHUNK = 64 * 1024
 
 def default_root() -> Path:
     """``$MLWA_STORE``, else ``$XDG_DATA_HOME/mlwa/store``, else ``~/.local/share/mlwa/store``."""
-    env = os.environ.get("MLWA_STORE")
-    if env:
-        return Path(env).expanduser()
-    data_home = os.environ.get("XDG_DATA_HOME")
-    base = Path(data_home).expanduser() if data_home else Path.home() / ".local" / "share"
-    return base / "mlwa" / "store"
+    from engine.paths import user_data_dir
+
+    return user_data_dir("store", "MLWA_STORE")
 
 
 # --------------------------------------------------------------------------------- errors

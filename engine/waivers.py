@@ -268,16 +268,10 @@ def load_waivers(path: Path | str) -> Waivers:
     text_path = str(path)
     if text_path.startswith(STORE_PREFIX):
         return load_store_waivers(text_path[len(STORE_PREFIX):] or "waivers")
+    from engine.paths import read_capped_text
+
     path = Path(path)
-    try:
-        if path.stat().st_size > MAX_WAIVERS_BYTES:
-            raise WaiverError(f"waivers file is larger than {MAX_WAIVERS_BYTES} bytes",
-                              Location(str(path)))
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read waivers ({exc.strerror})", Location(str(path))) from None
-    except UnicodeDecodeError as exc:
-        raise WaiverError(f"not UTF-8 text (byte {exc.start})", Location(str(path))) from None
+    text = read_capped_text(path, MAX_WAIVERS_BYTES, "waivers file", WaiverError)
     return load_waivers_text(text, str(path))
 
 
