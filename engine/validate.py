@@ -35,6 +35,12 @@ if TYPE_CHECKING:
     from engine.workload import Workload
 
 
+def _uriref() -> type:
+    from rdflib import URIRef
+
+    return URIRef
+
+
 class Tailoring(Protocol):
     """What a profile does to a run (implemented by :mod:`engine.profiles`)."""
 
@@ -240,6 +246,22 @@ class Validator:
         self._targets = {p.code: TargetSpec.of(p.shape, self.shapes) for p in self.policies}
         self._target_predicates = frozenset().union(*(t.predicates
                                                       for t in self._targets.values()))
+        # What every finding of a policy shares, worked out once: reports of a portfolio
+        # repeat the same few hundred (policy, path) pairs thousands of times.
+        self._policy_facts: dict[str, tuple[str, str]] = {}
+        for pol in self.policies:
+            first = self._lens.practice(pol.practices[0]) if pol.practices else None
+            self._policy_facts[pol.code] = ((first.pillar, first.phase(self.edition)) if first
+                                            else ("", ""))
+        self._paths: dict[Node | None, str | None] = {}
+        self._uri_type = _uriref()
+        self._practice_codes: list[tuple[Any, tuple[str, ...]]] = []
+        per: dict[str, list[str]] = defaultdict(list)
+        for pol in self.policies:
+            for pid in pol.practices:
+                per[pid].append(pol.code)
+        self._practice_codes = [(p, tuple(sorted(per.get(p.id2025, ()))))
+                                for p in self._lens.practices]
 
     # ------------------------------------------------------------------ per workload
     def validate(self, workload: Workload) -> WorkloadReport:
@@ -251,7 +273,8 @@ class Validator:
         return [self.report_for(w, r) for w, r in zip(workloads, raws, strict=True)]
 
     def report_for(self, wl: Workload, raw: Iterable[RawResult]) -> WorkloadReport:
-        findings = sorted({self._finding(wl, r) for r in raw},
+        labels: dict[Node, str] = {}
+        findings = sorted({self._finding(wl, r, labels) for r in raw},
                           key=lambda f: (f.line or 0, f.policy, f.focus_label, f.path or "", f.value or ""))
         notes: list[str] = []
         if self.waivers is not None:
@@ -275,31 +298,41 @@ class Validator:
         hit = self.waivers.match(f, self.as_of)
         return replace(f, waived_by=hit[0], waiver_reason=hit[1]) if hit else f
 
-    def _finding(self, wl: Workload, r: RawResult) -> Finding:
+    def _finding(self, wl: Workload, r: RawResult, labels: dict[Node, str] | None = None
+                 ) -> Finding:
+        _URIRef = self._uri_type
         code = self._owner.get(r.source_shape)
         if code is None:
             raise RuntimeError(f"result from shape {r.source_shape} that no policy owns")
         pol = self._by_code[code]
-        from rdflib import URIRef
-
-        path = render_path(self.shapes, r.path)
+        try:
+            path = self._paths[r.path]
+        except KeyError:
+            path = self._paths[r.path] = render_path(self.shapes, r.path)
         loc = None
-        if isinstance(r.path, URIRef):
+        if isinstance(r.path, _URIRef):
             loc = wl.property_locations.get((r.focus, r.path))
         if loc is None:
             loc = wl.locations.get(r.focus) or wl.locations.get(wl.root)
-        practices = [self._lens.practice(p) for p in pol.practices]
-        first = practices[0] if practices else None
+        pillar, phase = self._policy_facts[code]
         message = r.messages[0] if r.messages else f"{_local(r.component)} constraint not met"
         return Finding(
             policy=code, title=pol.title, severity=self._severity[code], kind=pol.kind,
-            practices=pol.practices, pillar=first.pillar if first else "",
-            phase=first.phase(self.edition) if first else "",
-            focus=str(r.focus), focus_label=focus_label(wl, r.focus), path=path,
+            practices=pol.practices, pillar=pillar, phase=phase,
+            focus=str(r.focus), focus_label=self._label(wl, r.focus, labels), path=path,
             value=_value_text(r.value), message=message,
             file=loc.file if loc else wl.filename, line=loc.line if loc else None,
             column=loc.column if loc else None, remediation=pol.remediation, workload=wl.id,
             component=_local(r.component))
+
+    @staticmethod
+    def _label(wl: Workload, focus: Node, labels: dict[Node, str] | None) -> str:
+        if labels is None:
+            return focus_label(wl, focus)
+        label = labels.get(focus)
+        if label is None:
+            label = labels[focus] = focus_label(wl, focus)
+        return label
 
     def _outcomes(self, wl: Workload, findings: list[Finding]) -> dict[str, str]:
         """Per policy: fail | waived | verified | attested | vacuous."""
@@ -325,13 +358,8 @@ class Validator:
         return out
 
     def _practices(self, outcomes: dict[str, str]) -> dict[str, PracticeResult]:
-        per: dict[str, list[str]] = defaultdict(list)
-        for pol in self.policies:
-            for pid in pol.practices:
-                per[pid].append(pol.code)
         out = {}
-        for p in self._lens.practices:
-            codes = tuple(sorted(per.get(p.id2025, ())))
+        for p, codes in self._practice_codes:
             if p.id2025 in self._not_applicable:
                 out[p.id2025] = PracticeResult(p.id2025, PracticeStatus.NOT_APPLICABLE, codes,
                                                self._not_applicable[p.id2025])

@@ -556,7 +556,7 @@ def closure(pairs: Iterable[tuple[Node, Node]]) -> dict[URIRef, set[URIRef]]:
 def message_texts(f: Finding) -> tuple[str, ...]:
     if not f.messages:
         return (f"{f.component.split('#')[-1]} violated",)
-    if f.bindings is None:
+    if f.bindings is None or not any("{" in m for m in f.messages):
         return f.messages
     from engine.shacl.fast.terms import from_ox_shared
 

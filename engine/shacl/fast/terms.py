@@ -120,7 +120,13 @@ class GraphTerms:
 
     def from_ox(self, term: Any) -> Node:
         if isinstance(term, ox.NamedNode):
-            return URIRef(term.value)
+            value = term.value
+            uri = _uri_cache.get(value)
+            if uri is None:
+                if len(_uri_cache) > 200_000:
+                    _uri_cache.clear()
+                uri = _uri_cache[value] = URIRef(value)
+            return uri
         if isinstance(term, ox.BlankNode):
             return self.bnodes.get(term.value) or BNode(term.value)
         if isinstance(term, ox.Literal):
@@ -140,6 +146,10 @@ class GraphTerms:
                for s, p, o in _triples(graph)]
         self.has_subclass = (None, RDFS.subClassOf, None) in graph
         return out
+
+
+#: IRIs coming back from Oxigraph, converted once (rdflib checks every IRI it builds)
+_uri_cache: dict[str, URIRef] = {}
 
 
 def _triples(graph: rdflib.Graph) -> Any:
