@@ -29,13 +29,13 @@ from engine.report import (
 
 if TYPE_CHECKING:
     from rdflib import Graph
-    from rdflib.term import Node
+    from rdflib.term import Node, URIRef
 
     from engine.shacl.base import Prepared, RawResult
     from engine.workload import Workload
 
 
-def _uriref() -> type:
+def _uriref() -> type[URIRef]:
     from rdflib import URIRef
 
     return URIRef
