@@ -44,6 +44,8 @@ class Policy:
     graph: Graph = field(repr=False, compare=False, hash=False)
     source_format: str = "ttl"  # ttl | yaml
     cases_path: Path | None = None
+    #: SHA-256 of the policy file's bytes ("" when the policy was not read from a file)
+    digest: str = field(default="", compare=False)
 
     @property
     def cases_exists(self) -> bool:
@@ -180,12 +182,21 @@ def policy_from_graph(graph: Graph, *, path: Path, pack: str, source_format: str
 
 
 def load_policy_file(path: Path, pack: str) -> Policy:
+    import dataclasses
+    import hashlib
+
     if path.name.endswith(".policy.yaml"):
         from engine.compact import compile_policy_file
 
         graph = compile_policy_file(path)
-        return policy_from_graph(graph, path=path, pack=pack, source_format="yaml")
-    return policy_from_graph(_parse_turtle(path), path=path, pack=pack)
+        pol = policy_from_graph(graph, path=path, pack=pack, source_format="yaml")
+    else:
+        pol = policy_from_graph(_parse_turtle(path), path=path, pack=pack)
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return pol
+    return dataclasses.replace(pol, digest=digest)
 
 
 def policy_files(folder: Path) -> list[Path]:
@@ -366,5 +377,14 @@ def builtin_catalog() -> Catalog:
     """The built-in catalogue, loaded once per process."""
     global _BUILTIN
     if _BUILTIN is None:
-        _BUILTIN = load_catalog(installed=False)
+        from engine.cache import cached, files_digest
+
+        folder = paths.builtin_pack_dir()
+        try:
+            files = [folder / "pack.ttl", *policy_files(folder)]
+            key: tuple[str, ...] | None = (str(folder), files_digest(files))
+        except OSError:
+            key = None
+        _BUILTIN = (cached("catalog", key, lambda: load_catalog(installed=False)) if key
+                    else load_catalog(installed=False))
     return _BUILTIN

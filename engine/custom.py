@@ -89,8 +89,11 @@ def is_trusted(policy: Policy) -> bool:
     """Only the built-in pack's own files run in-process."""
     from engine.paths import builtin_pack_dir
 
+    builtin = builtin_pack_dir()
     try:
-        return Path(policy.path).resolve().parent == builtin_pack_dir().resolve()
+        if Path(policy.path).parent == builtin:  # same unresolved path: same place
+            return True
+        return Path(policy.path).resolve().parent == builtin.resolve()
     except OSError:
         return False
 

@@ -232,18 +232,12 @@ class Validator:
         self._not_applicable = dict(na)
         self.policies = [p for p in self.policies
                          if not (p.practices and all(x in na for x in p.practices))]
-        self.shapes, self._owner = shapes_graph(self.policies)
         self._by_code = {p.code: p for p in self.policies}
         self._severity = {p.code: (self.profile.severity_for(p) if self.profile else p.severity)
                           for p in self.policies}
-        # Custom (non built-in) policies are evaluated in a sandboxed child: engine.custom.
-        from engine.custom import prepare_policies
-
-        self.prepared: Prepared = prepare_policies(self.policies, self.shapes, self.engine,
-                                                   ontology=class_hierarchy())
+        self.shapes, self._owner, self.prepared, self._targets = _prepared_bundle(
+            self.policies, self.engine)
         self._lens = __import__("engine.ontology", fromlist=["load_lens"]).load_lens()
-        # Vacuity: each policy's targets resolved once, so a workload needs one index
-        self._targets = {p.code: TargetSpec.of(p.shape, self.shapes) for p in self.policies}
         self._target_predicates = frozenset().union(*(t.predicates
                                                       for t in self._targets.values()))
         # What every finding of a policy shares, worked out once: reports of a portfolio
@@ -376,6 +370,30 @@ class Validator:
         for p in self._lens.practices:
             per_q[p.question].append((p.risk, practices[p.id2025].status))
         return {q.id: question_risk(per_q.get(q.id, [])) for q in self._lens.questions}
+
+
+def _prepared_bundle(policies: list[Policy], engine: str
+                     ) -> tuple[Graph, dict[Node, str], Prepared, dict[str, TargetSpec]]:
+    """The merged shapes, their owners, the backend's prepared form and each policy's targets.
+
+    Built-in policies only: read back from the on-disk cache (engine.cache) when an earlier
+    process prepared the same files for the same engine. Custom policies are evaluated in a
+    sandboxed child (engine.custom) and are always prepared afresh."""
+    from engine.custom import is_trusted, prepare_policies
+
+    def build() -> tuple[Graph, dict[Node, str], Prepared, dict[str, TargetSpec]]:
+        shapes, owner = shapes_graph(policies)
+        prepared = prepare_policies(policies, shapes, engine, ontology=class_hierarchy())
+        # Vacuity: each policy's targets resolved once, so a workload needs one index
+        targets = {p.code: TargetSpec.of(p.shape, shapes) for p in policies}
+        return shapes, owner, prepared, targets
+
+    if not policies or not all(p.digest and is_trusted(p) for p in policies):
+        return build()
+    from engine.cache import cached
+
+    key = (engine, tuple((p.code, p.pack, p.digest) for p in policies))
+    return cached("prepared", key, build)
 
 
 def focus_label(wl: Workload, focus: Node) -> str:

@@ -12,6 +12,15 @@ REPO = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The compiled-policy cache (engine.cache) of this test session lives in a folder of its
+    own, so tests never read or fill the user's cache; CLI tests inherit it."""
+    import tempfile
+
+    if not os.environ.get("MLWA_CACHE_DIR"):
+        os.environ["MLWA_CACHE_DIR"] = tempfile.mkdtemp(prefix="mlwa-test-cache-")
+
+
 def require(condition: bool, reason: str) -> None:
     """Skip with ``reason`` when ``condition`` is false; under CI=true fail instead."""
     if condition:
