@@ -475,7 +475,7 @@ def run_portfolio(inputs: Iterable[str | Path], options: PortfolioOptions | None
             out.worker_peak_kb = max(out.worker_peak_kb, res.worker_peak_kb)
             for i, w in enumerate(res.reports):
                 out.summaries.append(summarise(w))
-                out.policy_counts.update(f.policy for f in w.open_findings)
+                out.policy_counts.update(f.policy for f in w.findings if f.waived_by is None)
                 if spool is not None:
                     spool.add((res.index, i), w)
             if estate is not None:
