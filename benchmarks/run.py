@@ -5,8 +5,11 @@
 Measured side by side in one run, engines alternating where it matters (machine drift hits
 all of them alike), on workloads from benchmarks/generate.py and the real policy pack:
 
-* cold: the whole ``mlwa validate examples/fraud-detection.yaml`` process (median of runs);
-  for pyrudof, a process that loads the same workload with mlwa's loader and validates it;
+* cold: the whole ``mlwa validate examples/fraud-detection.yaml`` process (median of runs),
+  byte-compiled as an installed package is, with the compiled-policy cache (engine.cache)
+  filled by an earlier run — the state of every run after the first — and, on its own row,
+  the first run of all (empty cache); for pyrudof, a process that loads the same workload
+  with mlwa's loader and validates it;
 * warm: one workload validated in-process after a warm-up (p50 and p95). fast and reference
   include building mlwa's report; pyrudof is the engine call alone;
 * portfolios of 1,000 and 10,000 workloads (100,000 with ``--huge``, fast only): a child
@@ -136,15 +139,22 @@ def child(code: str, *args: str, timeout: float = 7200) -> str:
     return out.stdout.strip().splitlines()[-1]
 
 
-def cold_once(engine: str) -> float:
+#: the compiled-policy cache (engine.cache) of this run; "first" runs get an empty one each
+CACHE = Path(tempfile.mkdtemp(prefix="mlwa-bench-cache-"))
+
+
+def cold_once(engine: str, first: bool = False) -> float:
+    cache = Path(tempfile.mkdtemp(prefix="mlwa-bench-empty-", dir=CACHE)) if first else CACHE
+    env = {**os.environ, "MLWA_CACHE_DIR": str(cache)}
+    env.pop("MLWA_NO_CACHE", None)
     started = time.perf_counter()
     if engine == "pyrudof":
         subprocess.run([sys.executable, "-c", COLD_RUDOF, str(EXAMPLE)], check=True, cwd=ROOT,
-                       stdout=subprocess.DEVNULL)
+                       stdout=subprocess.DEVNULL, env=env)
     else:
         subprocess.run([sys.executable, "-m", "engine", "validate", str(EXAMPLE), "--engine",
                         engine, "--fail-on", "none", "--format", "json"], check=True,
-                       stdout=subprocess.DEVNULL, cwd=ROOT)
+                       stdout=subprocess.DEVNULL, cwd=ROOT, env=env)
     return time.perf_counter() - started
 
 
@@ -171,9 +181,13 @@ def table(raw: dict[str, dict[Any, Any]], engines: list[str], sizes: list[int], 
     def ms(x: float) -> str:
         return f"{x:.1f} ms" if x < 100 else f"{x:.0f} ms"
 
+    def spread(xs: list[float]) -> str:
+        return f"{statistics.median(xs):.2f} s ({min(xs):.2f}–{max(xs):.2f})"
+
     rows.append(("one workload, cold process (median, min–max)",
-                 {e: f"{statistics.median(raw[e]['cold']):.2f} s "
-                     f"({min(raw[e]['cold']):.2f}–{max(raw[e]['cold']):.2f})" for e in engines}))
+                 {e: spread(raw[e]["cold"]) for e in engines}))
+    rows.append(("… the first run, empty policy cache",
+                 {e: spread(raw[e]["cold_first"]) for e in engines if raw[e].get("cold_first")}))
     rows.append(("one workload, warm p50", {e: ms(pct(raw[e]["warm"], 0.5)) for e in engines}))
     rows.append(("one workload, warm p95", {e: ms(pct(raw[e]["warm"], 0.95)) for e in engines}))
     for n in sizes:
@@ -203,7 +217,8 @@ def table(raw: dict[str, dict[Any, Any]], engines: list[str], sizes: list[int], 
             b = raw["fast"][n]["wall"] / raw["fast"][n]["workloads"]
         return f"{a / b:.1f}×"
 
-    ratios = [ratio("cold"), ratio("warm"), "", *[x for n in sizes for x in (ratio(str(n)), "")]]
+    ratios = [ratio("cold"), "", ratio("warm"), "",
+              *[x for n in sizes for x in (ratio(str(n)), "")]]
     out.write(f"mlwa benchmark, {began}, {platform.machine()}, {os.cpu_count()} cores, Python "
               f"{platform.python_version()}, {len(builtin_catalog().policies)} policies, generated "
               f"workloads (benchmarks/generate.py, seed 11)"
@@ -231,6 +246,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-rudof", type=int, default=10_000,
                     help="largest portfolio pyrudof runs")
     args = ap.parse_args(argv)
+    os.environ["MLWA_CACHE_DIR"] = str(CACHE)  # every child shares this run's cache
+    import atexit
+    import shutil
+
+    atexit.register(shutil.rmtree, CACHE, True)
     global EXAMPLE
     if args.small:
         EXAMPLE = ROOT / "examples" / "starter.yaml"
@@ -240,12 +260,20 @@ def main(argv: list[str] | None = None) -> int:
     raw: dict[str, dict[str, Any]] = {e: {} for e in engines}
     began = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
 
+    # Byte-compiled, as pip leaves a regular install (an editable one with
+    # PYTHONDONTWRITEBYTECODE=1 would recompile mlwa's modules in every process).
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "engine")], check=True,
+                   stdout=subprocess.DEVNULL)
     cold: dict[str, list[float]] = {e: [] for e in engines}
+    first: dict[str, list[float]] = {e: [] for e in engines}
     for _ in range(runs):  # alternate engines so drift hits all of them
         for e in engines:
             cold[e].append(cold_once(e))
+            if e != "pyrudof":
+                first[e].append(cold_once(e, first=True))
     for e in engines:
         raw[e]["cold"] = cold[e]
+        raw[e]["cold_first"] = first[e]
         reps = repeats if e != "reference" else max(5, repeats // 10)
         raw[e]["warm"] = json.loads(child(WARM, e, str(EXAMPLE), str(reps)))
         print(f"… {e}: cold and warm done", file=sys.stderr)
