@@ -428,14 +428,16 @@ def validate_paths(files: Sequence[str | Path], *, packs: Sequence[Path] = (),
         policies = [p for p in policies if p.code in wanted]
     validator = Validator(policies, engine=engine, edition=edition, as_of=as_of, profile=profile,
                           waivers=waivers)
-    from engine.reviews import evaluate_reviews
-
     reports, errors = [], []
     for f in files:
         try:
             wl = load_workload(Path(f), max_bytes=max_bytes or DEFAULT_MAX_BYTES, as_of=as_of)
             # custom-lens reviews: lens files are looked up beside the workload file only
-            reviews = evaluate_reviews(wl, Path(f).parent)
+            reviews = []
+            if wl.reviews:  # the custom-lens reader is imported only when there is one
+                from engine.reviews import evaluate_reviews
+
+                reviews = evaluate_reviews(wl, Path(f).parent)
         except InputError as exc:
             if not keep_going:
                 raise
