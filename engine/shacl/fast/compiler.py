@@ -342,9 +342,26 @@ class Finding:
 
 
 class Evaluator:
-    """Runs a compiled shapes model over one Oxigraph store holding a batch of graphs."""
+    """Runs a compiled shapes model over one Oxigraph store holding a batch of graphs.
 
-    def __init__(self, compiler: Compiler, store: ox.Store) -> None:
+    The store may be anything with Oxigraph's ``query(text, default_graph=…,
+    substitutions=…)``; the class attributes below say what its terms look like (the
+    in-process engine of ``engine.shacl.fast.small`` answers in rdflib terms)."""
+
+    BLANK: type = ox.BlankNode
+    NAMED: type = ox.NamedNode
+    RESULTS: type = ox.QuerySolutions
+
+    @staticmethod
+    def term_text(term: Any) -> str:
+        """A data term written into query text (N-Triples syntax)."""
+        return str(term)
+
+    @staticmethod
+    def variable(name: str) -> Any:
+        return ox.Variable(name)
+
+    def __init__(self, compiler: Compiler, store: Any) -> None:
         self.c = compiler
         self.store = store
         self._violators: dict[tuple[int, str], set[Pair]] = {}
@@ -354,9 +371,9 @@ class Evaluator:
         #: graphs the compiled queries could not answer exactly; validated by the reference
         self.needs_reference: set[Any] = set()
 
-    def solutions(self, query: str, **kwargs: Any) -> ox.QuerySolutions:
+    def solutions(self, query: str, **kwargs: Any) -> Any:
         sols = self.store.query(query, **kwargs)
-        if not isinstance(sols, ox.QuerySolutions):
+        if not isinstance(sols, self.RESULTS):
             raise PolicyError("a SHACL-SPARQL constraint must be a SELECT query")
         return sols
 
@@ -479,17 +496,17 @@ class Evaluator:
                 bindings = {n: t for n, t in sol.items() if t is not None and n != "g"}
                 self._sparql_finding(shape, sc, sol["g"], bindings, out)
             return out
-        this_var = ox.Variable("this")
+        this_var = self.variable("this")
         for s in self.select(self.c.focus_query(focus)):
             g, this = s["g"], s["this"]
-            if isinstance(this, ox.BlankNode):
+            if isinstance(this, self.BLANK):
                 if sc.needs_text:
                     self.needs_reference.add(g)
                     continue
                 sols = self.solutions(sc.query, default_graph=g,
                                       substitutions={this_var: this})
             else:
-                sols = self.solutions(sc.for_focus(str(this)), default_graph=g)
+                sols = self.solutions(sc.for_focus(self.term_text(this)), default_graph=g)
             names = [v.value for v in sols.variables]
             for sol in sols:
                 bindings = {n: sol[n] for n in names if sol[n] is not None}
@@ -497,15 +514,14 @@ class Evaluator:
                 self._sparql_finding(shape, sc, g, bindings, out)
         return out
 
-    @staticmethod
-    def _sparql_finding(shape: Shape, sc: SparqlConstraint, g: Any,
+    def _sparql_finding(self, shape: Shape, sc: SparqlConstraint, g: Any,
                         bindings: dict[str, Any], out: list[Finding]) -> None:
         this = bindings["this"]
         value = bindings.get("value")
         if value is None and shape.sparql_path is None:
             value = this
         path = bindings.get("path")
-        out.append(Finding(g, this, value, path if isinstance(path, ox.NamedNode) else None,
+        out.append(Finding(g, this, value, path if isinstance(path, self.NAMED) else None,
                            shape, SH.SPARQLConstraintComponent, sc.messages, sc.node, bindings))
 
     # --- top level -----------------------------------------------------------------------
@@ -560,7 +576,7 @@ def message_texts(f: Finding) -> tuple[str, ...]:
         return f.messages
     from engine.shacl.fast.terms import from_ox_shared
 
-    b = {k: from_ox_shared(t) for k, t in f.bindings.items()}
+    b = {k: t if isinstance(t, Node) else from_ox_shared(t) for k, t in f.bindings.items()}
     with contextlib.suppress(Exception):
         return tuple(render_message(m, b) for m in f.messages)
     return f.messages
