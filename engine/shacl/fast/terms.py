@@ -139,6 +139,19 @@ class GraphTerms:
             return self.literals.get(literal_key(lit), lit)
         raise TypeError(f"unexpected Oxigraph term {term!r}")
 
+    def scan(self, graph: rdflib.Graph) -> list[tuple[Node, Node, Node]]:
+        """The graph's triples as they are, flagging ``lossy`` and ``has_subclass`` just as
+        :meth:`quads` would (for the in-process engine, which keeps rdflib terms)."""
+        triples = _triples(graph)
+        if not isinstance(triples, list):
+            triples = list(triples)
+        to_ox = self.to_ox
+        for _, _, o in triples:
+            if type(o) is not URIRef and type(o) is not BNode:
+                to_ox(o)
+        self.has_subclass = (None, RDFS.subClassOf, None) in graph
+        return triples
+
     def quads(self, graph: rdflib.Graph, name: ox.NamedNode) -> list[ox.Quad]:
         to_ox = self.to_ox
         quad = ox.Quad
