@@ -96,14 +96,18 @@ def _resolve(value: str, plain: bool) -> Any:
     return value
 
 
-class _Frame:
-    __slots__ = ("container", "path", "pending_key", "seen")
+# Scalars that _resolve may turn into something other than text start with one of these
+# (or are empty); any other plain scalar is text as it stands.
+_NOT_TEXT_START = frozenset("0123456789+-.~nNtTfF")
 
-    def __init__(self, container: Any, path: Path_) -> None:
-        self.container = container
-        self.path = path
-        self.pending_key: str | None = None
-        self.seen: set[str] = set()
+_SCALAR = yaml.ScalarEvent
+_MAPPING_START = yaml.MappingStartEvent
+_SEQUENCE_START = yaml.SequenceStartEvent
+_MAPPING_END = yaml.MappingEndEvent
+_SEQUENCE_END = yaml.SequenceEndEvent
+_ALIAS = yaml.AliasEvent
+_DOCUMENT_START = yaml.DocumentStartEvent
+_STREAM_END = yaml.StreamEndEvent
 
 
 def _loc(filename: str | None, mark: Any, path: Path_ | None = None) -> Location:
@@ -115,93 +119,106 @@ def _loc(filename: str | None, mark: Any, path: Path_ | None = None) -> Location
 def load_yaml(text: str, filename: str | None = None) -> tuple[Any, Positions]:
     """Parse one YAML document safely. Raises :class:`InputError`."""
     pos = Positions()
-    stack: list[_Frame] = []
+    values = pos.values
+    keys = pos.keys
+    # The innermost open collection: the container, its path, the key read and waiting
+    # for its value (mappings), whether it is a mapping. Enclosing ones wait on ``stack``.
+    # (This loop runs once per YAML event, so it is written for speed: locals only.)
+    cont: Any = None
+    cpath: Path_ = ()
+    ckey: Any = None  # str once a mapping's key is read, until its value is attached
+    cdict = False
+    stack: list[tuple[Any, Path_, Any, bool]] = []
     root: Any = None
     have_root = False
     documents = 0
     nodes = 0
+    value: Any
+    loader = _LOADER(text)
     try:
-        for event in yaml.parse(text, Loader=_LOADER):
-            if isinstance(event, yaml.DocumentStartEvent):
+        next_event = loader.get_event
+        while True:
+            event = next_event()
+            kind = event.__class__
+            if kind is _SCALAR or kind is _MAPPING_START or kind is _SEQUENCE_START:
+                nodes += 1
+                mark = event.start_mark
+                if nodes > MAX_NODES:
+                    raise InputError(f"the document has more than {MAX_NODES:,} values; "
+                                     "a workload description is far smaller",
+                                     _loc(filename, mark))
+                if event.anchor is not None:
+                    raise InputError(f"YAML anchors (&{event.anchor}) are not allowed in "
+                                     "workload files; repeat the value instead",
+                                     _loc(filename, mark, _open_path(cont, cpath, ckey)))
+                tag = event.tag
+                if tag is not None and tag != "!":
+                    raise InputError(f"YAML tags ({tag}) are not allowed in workload files",
+                                     _loc(filename, mark, _open_path(cont, cpath, ckey)))
+                if cdict and ckey is None:  # this node is a key
+                    if kind is not _SCALAR:
+                        raise InputError("keys must be plain text, not lists or mappings",
+                                         _loc(filename, mark, cpath))
+                    key = event.value
+                    if key in cont:
+                        raise InputError(f"duplicate key `{key}`",
+                                         _loc(filename, mark, (*cpath, key)))
+                    ckey = key
+                    keys[(*cpath, key)] = (mark.line + 1, mark.column + 1)
+                    continue
+                if cont is None:
+                    path: Path_ = ()
+                elif cdict:
+                    path = (*cpath, ckey)
+                else:
+                    path = (*cpath, len(cont))
+                values[path] = (mark.line + 1, mark.column + 1)
+                if kind is _SCALAR:
+                    raw = event.value
+                    if len(raw) > MAX_STRING:
+                        raise InputError(f"a text value is longer than {MAX_STRING:,} "
+                                         "characters", _loc(filename, mark, path))
+                    if (not raw or raw[0] in _NOT_TEXT_START) and event.implicit[0] \
+                            and not event.style:
+                        value = _resolve(raw, True)
+                    else:
+                        value = raw
+                else:
+                    if len(stack) >= MAX_DEPTH:
+                        raise InputError(f"the document nests deeper than {MAX_DEPTH} levels",
+                                         _loc(filename, mark, path))
+                    stack.append((cont, cpath, ckey, cdict))
+                    cdict = kind is _MAPPING_START
+                    cont = {} if cdict else []
+                    cpath = path
+                    ckey = None
+                    continue
+            elif kind is _MAPPING_END or kind is _SEQUENCE_END:
+                value = cont
+                cont, cpath, ckey, cdict = stack.pop()
+            elif kind is _DOCUMENT_START:
                 documents += 1
                 if documents > 1:
                     raise InputError("a workload file holds one YAML document; found a "
                                      "second '---'", _loc(filename, event.start_mark))
                 continue
-            if isinstance(event, yaml.AliasEvent):
+            elif kind is _ALIAS:
                 raise InputError(f"YAML aliases (*{event.anchor}) are not allowed in "
                                  "workload files; repeat the value instead",
                                  _loc(filename, event.start_mark,
-                                      _current_path(stack)))
-            if not isinstance(event, yaml.NodeEvent) and not isinstance(
-                    event, yaml.CollectionEndEvent):
+                                      _open_path(cont, cpath, ckey)))
+            elif kind is _STREAM_END:
+                break
+            else:
                 continue
-            if isinstance(event, yaml.CollectionEndEvent):
-                frame = stack.pop()
-                value = frame.container
-                _attach = False
-            else:
-                nodes += 1
-                if nodes > MAX_NODES:
-                    raise InputError(f"the document has more than {MAX_NODES:,} values; "
-                                     "a workload description is far smaller",
-                                     _loc(filename, event.start_mark))
-                if event.anchor is not None:
-                    raise InputError(f"YAML anchors (&{event.anchor}) are not allowed in "
-                                     "workload files; repeat the value instead",
-                                     _loc(filename, event.start_mark, _current_path(stack)))
-                tag = getattr(event, "tag", None)
-                if tag is not None and tag != "!":
-                    raise InputError(f"YAML tags ({tag}) are not allowed in workload files",
-                                     _loc(filename, event.start_mark, _current_path(stack)))
-                _attach = True
-            if _attach:
-                parent = stack[-1] if stack else None
-                if parent is not None and isinstance(parent.container, dict) \
-                        and parent.pending_key is None:
-                    # this node is a key
-                    if not isinstance(event, yaml.ScalarEvent):
-                        raise InputError("keys must be plain text, not lists or mappings",
-                                         _loc(filename, event.start_mark, parent.path))
-                    key = event.value
-                    if key in parent.seen:
-                        raise InputError(f"duplicate key `{key}`",
-                                         _loc(filename, event.start_mark,
-                                              (*parent.path, key)))
-                    parent.seen.add(key)
-                    parent.pending_key = key
-                    pos.keys[(*parent.path, key)] = _pair(event.start_mark)
-                    continue
-                if parent is None:
-                    path: Path_ = ()
-                elif isinstance(parent.container, dict):
-                    assert parent.pending_key is not None
-                    path = (*parent.path, parent.pending_key)
-                else:
-                    path = (*parent.path, len(parent.container))
-                pos.values[path] = _pair(event.start_mark)
-                if isinstance(event, yaml.ScalarEvent):
-                    if len(event.value) > MAX_STRING:
-                        raise InputError(f"a text value is longer than {MAX_STRING:,} "
-                                         "characters", _loc(filename, event.start_mark, path))
-                    value = _resolve(event.value, bool(event.implicit[0]) and not event.style)
-                else:
-                    if len(stack) >= MAX_DEPTH:
-                        raise InputError(f"the document nests deeper than {MAX_DEPTH} levels",
-                                         _loc(filename, event.start_mark, path))
-                    container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
-                    stack.append(_Frame(container, path))
-                    continue
-            # attach a finished value to its parent
-            parent = stack[-1] if stack else None
-            if parent is None:
+            # attach a finished value to the open collection
+            if cont is None:
                 root, have_root = value, True
-            elif isinstance(parent.container, dict):
-                assert parent.pending_key is not None
-                parent.container[parent.pending_key] = value
-                parent.pending_key = None
+            elif cdict:
+                cont[ckey] = value
+                ckey = None
             else:
-                parent.container.append(value)
+                cont.append(value)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
@@ -209,23 +226,21 @@ def load_yaml(text: str, filename: str | None = None) -> tuple[Any, Positions]:
     except RecursionError:  # pragma: no cover - the event parser does not recurse
         raise InputError(f"the document nests deeper than {MAX_DEPTH} levels",
                          Location(filename)) from None
+    finally:
+        loader.dispose()
     if not have_root or root is None:
         raise InputError("the document is empty; a workload description is a mapping with "
                          "at least `id` and `name`", Location(filename, 1, 1))
     return root, pos
 
 
-def _pair(mark: Any) -> tuple[int, int]:
-    return (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
-
-
-def _current_path(stack: list[_Frame]) -> Path_:
-    if not stack:
+def _open_path(cont: Any, cpath: Path_, ckey: Any) -> Path_:
+    """The path of the node about to be read inside the open collection."""
+    if cont is None:
         return ()
-    top = stack[-1]
-    if isinstance(top.container, dict) and top.pending_key is not None:
-        return (*top.path, top.pending_key)
-    return top.path
+    if ckey is not None:
+        return (*cpath, ckey)
+    return cpath
 
 
 def _refuse_constant(name: str) -> Any:
