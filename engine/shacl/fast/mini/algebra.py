@@ -113,7 +113,14 @@ class SubSelect(Node):
 
 
 def item_vars(item: Item) -> tuple[set[int], set[int]]:
-    """(certainly bound, maybe bound) slots of a BGP item."""
+    """(certainly bound, maybe bound) slots of a BGP item (worked out once per item)."""
+    cached = item.__dict__.get("_vars")
+    if cached is None:
+        cached = item.__dict__["_vars"] = _item_vars(item)
+    return cached  # type: ignore[no-any-return]
+
+
+def _item_vars(item: Item) -> tuple[set[int], set[int]]:
     if isinstance(item, TriplePat | PathPat):
         positions = [item.s, item.o] + ([item.p] if isinstance(item, TriplePat) else [])
         vs: set[int] = {p[1] for p in positions if p[0] == "v"}
@@ -221,3 +228,118 @@ def refuse_trap(node: Node, g: Pos) -> None:
     if not binds_graph(node, g):
         raise Unsupported("VALUES or a sub-select inside GRAPH without a pattern that binds "
                           "the graph (Oxigraph 0.5.13 leaves the graph variable unbound there)")
+
+
+def _exists_vars(e: Any, out: set[int]) -> None:
+    """Slots mentioned by the EXISTS patterns inside an expression."""
+    if not isinstance(e, tuple) or not e:
+        return
+    if e[0] == "exists":
+        node = analyse(e[1])
+        out |= node.maybe
+        _pattern_exists_vars(node, out, frozenset())
+        return
+    for x in e[1:]:
+        if isinstance(x, tuple):
+            _exists_vars(x, out)
+        elif isinstance(x, list):
+            for y in x:
+                _exists_vars(y, out)
+
+
+def _pattern_exists_vars(node: Node, out: set[int], _: frozenset[int]) -> None:
+    out |= leaky_exists_vars(node)
+
+
+def leaky_exists_vars(node: Node) -> set[int]:
+    """Variables an EXISTS inside ``node`` reads that the pattern feeding it does not bind
+    for sure. Oxigraph's optimizer joins a pattern holding such an EXISTS as the inner loop
+    of a for-loop join (it checks plain variables, not those inside EXISTS), so the EXISTS
+    then sees the other side's bindings; a plain join would not show them."""
+    out: set[int] = set()
+    if isinstance(node, Filter):
+        for e in node.exprs:
+            used: set[int] = set()
+            _exists_vars(e, used)
+            out |= used - node.a.certain
+        out |= leaky_exists_vars(node.a)
+    elif isinstance(node, Extend):
+        used = set()
+        _exists_vars(node.expr, used)
+        out |= used - node.a.certain
+        out |= leaky_exists_vars(node.a)
+    elif isinstance(node, LeftJoin):
+        if node.expr is not None:
+            used = set()
+            _exists_vars(node.expr, used)
+            out |= used - (node.a.certain | node.b.certain)
+        out |= leaky_exists_vars(node.a) | leaky_exists_vars(node.b)
+    elif isinstance(node, Join | Minus):
+        out |= leaky_exists_vars(node.a) | leaky_exists_vars(node.b)
+    elif isinstance(node, Union):
+        for it in node.items:
+            out |= leaky_exists_vars(it)
+    return out
+
+
+def refuse_leaky_join(left: Node, right: Node, both_ways: bool) -> None:
+    """Refuse a join whose outcome depends on Oxigraph's choice of join algorithm."""
+    if leaky_exists_vars(right) & left.maybe or (
+            both_ways and leaky_exists_vars(left) & right.maybe):
+        raise Unsupported("EXISTS inside one side of a join reading a variable of the other "
+                          "side (Oxigraph's for-loop join lets it see that binding)")
+
+
+def _plain_expr_vars(e: Any, out: set[int]) -> None:
+    """Slots an expression reads directly (not inside the patterns of its EXISTS)."""
+    if not isinstance(e, tuple) or not e:
+        return
+    tag = e[0]
+    if tag == "exists":
+        return
+    if tag in ("v", "agg_slot"):
+        out.add(e[1])
+        return
+    for x in e[1:]:
+        if isinstance(x, tuple):
+            _plain_expr_vars(x, out)
+        elif isinstance(x, list):
+            for y in x:
+                _plain_expr_vars(y, out)
+
+
+def refuse_outer_reads(node: Node) -> None:
+    """Inside an EXISTS pattern, refuse an expression reading a variable that no pattern
+    of the EXISTS binds. Oxigraph evaluates the pattern from the current solution, but its
+    optimizer types the pattern's FILTER and BIND on their own and folds them as if that
+    variable were unbound (a FILTER becomes empty, a BIND is dropped, bound() is false)."""
+    if isinstance(node, Filter):
+        for e in node.exprs:
+            used: set[int] = set()
+            _plain_expr_vars(e, used)
+            if not used <= node.a.maybe:
+                raise Unsupported("an expression inside EXISTS reading a variable bound only "
+                                  "outside it (Oxigraph folds it as unbound)")
+        refuse_outer_reads(node.a)
+    elif isinstance(node, Extend):
+        used = set()
+        _plain_expr_vars(node.expr, used)
+        if not used <= node.a.maybe:
+            raise Unsupported("a BIND inside EXISTS reading a variable bound only outside it "
+                              "(Oxigraph folds it as unbound)")
+        refuse_outer_reads(node.a)
+    elif isinstance(node, LeftJoin):
+        if node.expr is not None:
+            used = set()
+            _plain_expr_vars(node.expr, used)
+            if not used <= node.a.maybe | node.b.maybe:
+                raise Unsupported("an OPTIONAL filter inside EXISTS reading a variable bound "
+                                  "only outside it (Oxigraph folds it as unbound)")
+        refuse_outer_reads(node.a)
+        refuse_outer_reads(node.b)
+    elif isinstance(node, Join | Minus):
+        refuse_outer_reads(node.a)
+        refuse_outer_reads(node.b)
+    elif isinstance(node, Union):
+        for it in node.items:
+            refuse_outer_reads(it)

@@ -8,6 +8,7 @@ evaluation error; an unbound variable is an error too. The tables follow spareva
 from __future__ import annotations
 
 import math
+import unicodedata
 from typing import Any
 
 from engine.shacl.fast.mini import values as V
@@ -274,6 +275,13 @@ def cast(target: str, t: Term | None) -> Term | None:
 
 class RuntimeUnsupported(Unsupported):
     """Raised during evaluation for a value mini does not convert with certainty."""
+
+
+def refuse_unknown_characters(text: str, what: str) -> None:
+    """Python's Unicode tables may be older than Rust's: a character unassigned in Python's
+    could have a case mapping in Oxigraph's."""
+    if any(unicodedata.category(c) == "Cn" for c in text):
+        raise RuntimeUnsupported(f"{what} of a character unassigned in Python's Unicode tables")
 
 
 def _double_to_integer(x: float) -> Term | None:

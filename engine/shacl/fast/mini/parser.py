@@ -19,18 +19,53 @@ from engine.shacl.fast.model import Unsupported
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 _TOKEN = re.compile(r"""
-  (?P<ws>(?:\s+|\#[^\n]*)+)
-| (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-| (?P<var>[?$][A-Za-z0-9_]+)
-| (?P<punct>\^\^|&&|\|\||<=|>=|!=|\.(?![0-9])|[{}()\[\],;*/|^?+\-!=<>])
-| (?P<pname>(?:[A-Za-z](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?)?:(?:[A-Za-z0-9_:](?:[A-Za-z0-9_.:-]*[A-Za-z0-9_:-])?)?)
-| (?P<name>[A-Za-z_][A-Za-z0-9_]*)
-| (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''|"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
-| (?P<lang>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)
-| (?P<double>(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)[eE][+-]?[0-9]+)
-| (?P<decimal>[0-9]*\.[0-9]+)
-| (?P<integer>[0-9]+)
+  <[^<>"{}|^`\\\x00-\x20]*>
+| [?$][A-Za-z0-9_]+
+| (?:[A-Za-z](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?)?:(?:[A-Za-z0-9_:](?:[A-Za-z0-9_.:-]*[A-Za-z0-9_:-])?)?
+| [A-Za-z_][A-Za-z0-9_]*
+| \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'\'\'(?:[^'\\]|\\.|'(?!''))*'\'\'
+| "(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*'
+| @[a-zA-Z]+(?:-[a-zA-Z0-9]+)*
+| (?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)[eE][+-]?[0-9]+|[0-9]*\.[0-9]+|[0-9]+
+| \^\^|&&|\|\||<=|>=|!=|\.(?![0-9])|[{}()\[\],;*/|^?+\-!=<>]
+| \#[^\n]*
+| \S
 """, re.X)
+_TOKENS: dict[str, tuple[str, str, str]] = {}
+_PUNCT = frozenset(["^^", "&&", "||", "<=", ">=", "!=", ".", "{", "}", "(", ")", "[", "]", ",",
+                    ";", "*", "/", "|", "^", "?", "+", "-", "!", "=", "<", ">"])
+
+
+def _classify(tok: str) -> tuple[str, str, str] | None:
+    """(kind, text, key) of a lexed token; None for a comment."""
+    c = tok[0]
+    if c == "<":
+        if tok == "<" or tok == "<=":
+            return ("punct", tok, tok)
+        return ("iri", tok, "")
+    if c == "?" or c == "$":
+        if len(tok) > 1:
+            return ("var", tok, "")
+        return ("punct", tok, tok)
+    if c == '"' or c == "'":
+        if len(tok) < 2 or tok[-1] != c:
+            raise _Invalid("unterminated string")
+        return ("string", tok, "")
+    if c == "@":
+        return ("lang", tok, "")
+    if "0" <= c <= "9" or (c == "." and len(tok) > 1):
+        if "e" in tok or "E" in tok:
+            return ("double", tok, "")
+        return ("decimal" if "." in tok else "integer", tok, "")
+    if c == "#":
+        return None
+    if (c.isalpha() and c.isascii()) or c == "_" or c == ":":
+        if ":" in tok:
+            return ("pname", tok, "")
+        return ("name", tok, tok.upper())
+    if tok in _PUNCT:
+        return ("punct", tok, tok)
+    raise _Invalid(f"unexpected character {tok!r}")
 
 _ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'",
             "\\": "\\"}
@@ -69,53 +104,52 @@ class Parser:
     def __init__(self, text: str) -> None:
         self.text = text
         self.prefixes: dict[str, str] = {}
-        self.toks = self._lex(0)
+        self.toks = self._lex(text)
         self.i = 0
-        self.tok: tuple[str, str] = ("", "")
+        self.tok: tuple[str, str, str] = ("", "", "")
         self.key = ""
-        self.tok_start = 0
         self._load()
 
-    def _lex(self, start: int) -> list[tuple[str, str, str, int]]:
-        """All tokens from ``start``: (kind, text, key, offset); the key of a name is its
-        upper-case form, of punctuation the text itself, so keyword tests are one compare."""
+    @staticmethod
+    def _lex(text: str) -> list[tuple[str, str, str]]:
+        """The tokens of ``text``: (kind, text, key); the key of a name is its upper-case
+        form, of punctuation the text itself, so keyword tests are one compare."""
+        cache = _TOKENS
         out = []
-        text = self.text
-        pos = start
-        for m in _TOKEN.finditer(text, start):
-            if m.start() != pos:
-                raise _Invalid(f"unexpected character {text[pos]!r} at {pos}")
-            pos = m.end()
-            kind = m.lastgroup or ""
-            if kind == "ws":
-                continue
-            value = m.group()
-            key = value.upper() if kind == "name" else value if kind == "punct" else ""
-            out.append((kind, value, key, m.start()))
-        if pos != len(text):
-            raise _Invalid(f"unexpected character {text[pos]!r} at {pos}")
-        out.append(("eof", "", "", len(text)))
+        for tok in _TOKEN.findall(text):
+            t = cache.get(tok)
+            if t is None:
+                t = _classify(tok)
+                if t is None:
+                    continue  # a comment
+                if len(cache) > 20000:
+                    cache.clear()
+                cache[tok] = t
+            out.append(t)
+        out.append(("eof", "", ""))
         return out
 
     # --- tokens --------------------------------------------------------------------------------
     def _load(self) -> None:
-        kind, value, key, start = self.toks[self.i]
-        self.tok = (kind, value)
-        self.key = key
-        self.tok_start = start
+        t = self.toks[self.i]
+        self.tok = t
+        self.key = t[2]
 
     def _advance(self) -> None:
-        if self.i < len(self.toks) - 1:
-            self.i += 1
-        self._load()
+        i = self.i + 1
+        if i < len(self.toks):
+            self.i = i
+        t = self.toks[self.i]
+        self.tok = t
+        self.key = t[2]
 
     def _relex_operator(self) -> None:
-        """``?a<?b`` lexes as an IRI; in operator position, re-read it as ``<``."""
+        """``?a<?b>1`` lexes an IRI; in operator position, re-read it as ``<`` and more."""
         if self.tok[0] == "iri":
-            start = self.tok_start
-            op = "<=" if self.text.startswith("<=", start) else "<"
-            rest = self._lex(start + len(op))
-            self.toks = [*self.toks[:self.i], ("punct", op, op, start), *rest]
+            text = self.tok[1]
+            op = "<=" if text.startswith("<=") else "<"
+            inner = self._lex(text[len(op):])[:-1]
+            self.toks[self.i:self.i + 1] = [("punct", op, op), *inner]
             self._load()
 
     def _is(self, value: str) -> bool:
@@ -129,13 +163,13 @@ class Parser:
 
     def _expect(self, value: str) -> None:
         if not self._accept(value):
-            raise _Invalid(f"expected {value!r}, found {self.tok[1]!r} at {self.tok_start}")
+            raise _Invalid(f"expected {value!r}, found {self.tok[1]!r} (token {self.i})")
 
     # --- query -----------------------------------------------------------------------------------
     def query(self) -> dict[str, Any]:
         while True:
             if self._accept("PREFIX"):
-                kind, text = self.tok
+                kind, text, _ = self.tok
                 if kind != "pname" or not text.endswith(":") or text.count(":") != 1:
                     raise _Invalid("PREFIX needs a prefix name")
                 self._advance()
@@ -153,7 +187,7 @@ class Parser:
         if self._is("VALUES"):
             raise Unsupported("a VALUES block after the query")
         if self.tok[0] != "eof":
-            raise _Invalid(f"unexpected {self.tok[1]!r} at {self.tok_start}")
+            raise _Invalid(f"unexpected {self.tok[1]!r} (token {self.i})")
         return q
 
     def _select(self, top: bool) -> dict[str, Any]:
@@ -325,7 +359,7 @@ class Parser:
             if self._is(".") or self._is("}") or self.tok[0] == "eof" or self._is_element_start():
                 break
         if not (self._is(".") or self._is("}") or self._is_element_start()):
-            raise _Invalid(f"unexpected {self.tok[1]!r} after a triple at {self.tok_start}")
+            raise _Invalid(f"unexpected {self.tok[1]!r} after a triple (token {self.i})")
 
     def _is_element_start(self) -> bool:
         return self.key in _ELEMENT_KEYS and self.key != "."
@@ -349,7 +383,7 @@ class Parser:
         return self._path_elt()
 
     def _path_elt(self) -> Any:
-        kind, text = self.tok
+        kind, text, _ = self.tok
         if self._accept("("):
             primary = self._path()
             self._expect(")")
@@ -361,10 +395,10 @@ class Parser:
         elif self._is("!"):
             raise Unsupported("negated property set (!) path")
         else:
-            raise _Invalid(f"expected a path at {self.tok_start}")
+            raise _Invalid(f"expected a path (token {self.i})")
         # a path modifier sits right after the primary; "?" only if not a variable
-        if self.tok == ("punct", "*") or self.tok == ("punct", "+") or self.tok == ("punct", "?"):
-            mod = self.tok[1]
+        if self.key in ("*", "+", "?"):
+            mod = self.key
             self._advance()
             return ("mod", primary, mod)
         if self._is("{"):
@@ -373,14 +407,14 @@ class Parser:
 
     # --- terms -------------------------------------------------------------------------------
     def _var(self) -> str:
-        kind, text = self.tok
+        kind, text, _ = self.tok
         if kind != "var":
-            raise _Invalid(f"expected a variable at {self.tok_start}")
+            raise _Invalid(f"expected a variable (token {self.i})")
         self._advance()
         return text[1:]
 
     def _iri_text(self) -> str:
-        kind, text = self.tok
+        kind, text, _ = self.tok
         if kind == "iri":
             value = text[1:-1]
             if not _ABSOLUTE.match(value):
@@ -391,13 +425,9 @@ class Parser:
             prefix, _, local = text.partition(":")
             if prefix not in self.prefixes:
                 raise _Invalid(f"undeclared prefix {prefix!r}")
-            end = self.tok_start + len(text)
-            nxt = self.text[end:end + 1]
-            if nxt in ("%", "\\"):
-                raise Unsupported("escapes in prefixed names")
             self._advance()
             return self.prefixes[prefix] + local
-        raise _Invalid(f"expected an IRI at {self.tok_start}")
+        raise _Invalid(f"expected an IRI (token {self.i})")
 
     def _var_or_iri(self) -> Any:
         if self.tok[0] == "var":
@@ -405,7 +435,7 @@ class Parser:
         return ("const", iri(self._iri_text()))
 
     def _term(self) -> Any:
-        kind, text = self.tok
+        kind, text, _ = self.tok
         if kind == "var":
             return ("var", self._var())
         if kind in ("iri", "pname"):
@@ -428,10 +458,10 @@ class Parser:
             raise Unsupported("blank node property lists and collections in patterns")
         if kind == "pname" or text.startswith("_:"):
             raise Unsupported("blank nodes in patterns")
-        raise _Invalid(f"expected a term, found {text!r} at {self.tok_start}")
+        raise _Invalid(f"expected a term, found {text!r} (token {self.i})")
 
     def _number(self, sign: str) -> Term:
-        kind, text = self.tok
+        kind, text, _ = self.tok
         self._advance()
         dt = {"integer": V.XSD_INTEGER, "decimal": V.XSD_DECIMAL, "double": V.XSD_DOUBLE}[kind]
         return literal(sign + text if sign == "-" else text, dt)
@@ -492,10 +522,10 @@ class Parser:
             return e
         if self._builtin_start() or self.tok[0] in ("iri", "pname"):
             return self._primary()
-        raise _Invalid(f"expected a constraint at {self.tok_start}")
+        raise _Invalid(f"expected a constraint (token {self.i})")
 
     def _builtin_start(self) -> bool:
-        kind, text = self.tok
+        kind, text, _ = self.tok
         if kind != "name":
             return False
         up = text.upper()
@@ -518,7 +548,7 @@ class Parser:
         left = self._additive()
         self._relex_operator()
         for op in ("=", "!=", "<=", ">=", "<", ">"):
-            if self.tok == ("punct", op):
+            if self.key == op:
                 self._advance()
                 right = self._additive()
                 return ("cmp", op, left, right)
@@ -562,8 +592,8 @@ class Parser:
     def _unary(self) -> Any:
         if self._accept("!"):
             return ("not", self._unary())
-        if self.tok == ("punct", "-") or self.tok == ("punct", "+"):
-            sign = self.tok[1]
+        if self.key == "-" or self.key == "+":
+            sign = self.key
             self._advance()
             if self.tok[0] in ("integer", "decimal", "double"):
                 return ("const", self._number(sign))
@@ -571,7 +601,7 @@ class Parser:
         return self._primary()
 
     def _primary(self) -> Any:
-        kind, text = self.tok
+        kind, text, _ = self.tok
         if self._accept("("):
             e = self._expression()
             self._expect(")")
@@ -609,7 +639,7 @@ class Parser:
                 return ("call", up, args)
             if up in OTHER_BUILTINS:
                 raise Unsupported(f"function {up}")
-        raise _Invalid(f"unexpected {text!r} in an expression at {self.tok_start}")
+        raise _Invalid(f"unexpected {text!r} in an expression (token {self.i})")
 
     def _args(self) -> list[Any]:
         self._expect("(")

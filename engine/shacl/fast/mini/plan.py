@@ -38,6 +38,8 @@ from engine.shacl.fast.mini.algebra import (
     ValuesPat,
     analyse,
     join,
+    refuse_leaky_join,
+    refuse_outer_reads,
     refuse_trap,
     safe,
 )
@@ -751,51 +753,53 @@ def _stop(env: Env, row: Row, out: list[Row]) -> None:
 
 
 def _cost(item: Item, bound: set[int]) -> float:
-    def is_bound(p: Pos) -> bool:
-        return p[0] == "c" or p[1] in bound
-
+    """A rough count of the rows the item yields with ``bound`` variables bound."""
+    if isinstance(item, TriplePat):
+        s = item.s[0] == "c" or item.s[1] in bound
+        p = item.p[0] == "c" or item.p[1] in bound
+        o = item.o[0] == "c" or item.o[1] in bound
+        g = item.g
+        extra = 0.0 if g is None or g[0] == "c" or g[1] in bound else 0.5
+        if s:
+            return (0.1 if o else 1) + extra if p else 4 + extra
+        if o:
+            if p:
+                rdf_type = item.p[0] == "c" and item.p[1].lex == _RDF_TYPE
+                return (5 if rdf_type else 3) + extra
+            return 10 + extra
+        return (20 if p else 100) + extra
     if isinstance(item, ValuesPat):
         return 0.5 + len(item.rows) / 10
     if isinstance(item, GraphEnum):
-        return 0.2 if is_bound(item.g) else 2.0
-    g_penalty = 0.0 if item.g is None or is_bound(item.g) else 0.5
-    if isinstance(item, PathPat):
-        if is_bound(item.s) and is_bound(item.o):
-            return 1.5 + g_penalty
-        if is_bound(item.s):
-            return 6 + g_penalty
-        if is_bound(item.o):
-            return 8 + g_penalty
-        return 300 + g_penalty
-    s, p, o = is_bound(item.s), is_bound(item.p), is_bound(item.o)
-    if s and p and o:
-        return 0.1 + g_penalty
-    if s and p:
-        return 1 + g_penalty
+        return 0.2 if item.g[0] == "c" or item.g[1] in bound else 2.0
+    g = item.g
+    extra = 0.0 if g is None or g[0] == "c" or g[1] in bound else 0.5
+    s = item.s[0] == "c" or item.s[1] in bound
+    o = item.o[0] == "c" or item.o[1] in bound
     if s:
-        return 4 + g_penalty
-    if o and p:
-        rdf_type = item.p[0] == "c" and item.p[1].lex == _RDF_TYPE
-        return (5 if rdf_type else 3) + g_penalty
-    if o:
-        return 10 + g_penalty
-    if p:
-        return 20 + g_penalty
-    return 100 + g_penalty
+        return (1.5 if o else 6) + extra
+    return (8 if o else 300) + extra
 
 
 def order_items(items: list[Item], bound: frozenset[int]) -> list[Item]:
+    """Greedy join order: the cheapest item given what is bound so far, then the next."""
     from engine.shacl.fast.mini.algebra import item_vars
 
+    if len(items) == 1:
+        return items
     todo = list(items)
     done: list[Item] = []
     b = set(bound)
     while todo:
-        best = min(range(len(todo)), key=lambda i: _cost(todo[i], b))
+        best = 0
+        best_cost = _cost(todo[0], b)
+        for i in range(1, len(todo)):
+            c = _cost(todo[i], b)
+            if c < best_cost:
+                best, best_cost = i, c
         it = todo.pop(best)
         done.append(it)
-        certain, _ = item_vars(it)
-        b |= certain
+        b |= item_vars(it)[0]
     return done
 
 
@@ -886,6 +890,7 @@ class Compiler:
     def exists(self, node: Node, bound: frozenset[int]) -> Callable[[Env, Row], bool]:
         """Whether ``node`` has a solution from the row; a basic graph pattern stops at the
         first one."""
+        refuse_outer_reads(node)
         if isinstance(node, BGP) and node.items:
             items = order_items(node.items, bound)
             step: Step | None = _stop
@@ -907,6 +912,7 @@ class Compiler:
 
     def join(self, node: Join, bound: frozenset[int], in_exists: bool) -> Eval:
         a, b = node.a, node.b
+        refuse_leaky_join(a, b, both_ways=True)
         if not safe(b) and safe(a):
             a, b = b, a
         left = self.pattern(a, bound, in_exists)
@@ -939,6 +945,7 @@ class Compiler:
         return hash_join
 
     def left_join(self, node: LeftJoin, bound: frozenset[int], in_exists: bool) -> Eval:
+        refuse_leaky_join(node.a, node.b, both_ways=False)
         left = self.pattern(node.a, bound, in_exists)
         inner_bound = bound | node.a.certain
         cond = (self.test(node.expr, inner_bound | node.b.certain, in_exists)
@@ -1129,6 +1136,15 @@ class Compiler:
         items = [self.value(i, bound, in_exists) for i in e[2]]
         negated = e[3]
         equals = F.equals
+        if not items:
+            # Oxigraph reads ``x IN ()`` as IF(x, false, false): an error where x has no
+            # effective boolean value (an IRI, a date...), so NOT IN () is not always true
+            ebv = F.ebv
+
+            def in_empty(env: Env, row: Row) -> bool | None:
+                return None if ebv(x(env, row)) is None else negated
+
+            return in_empty
 
         def in_(env: Env, row: Row) -> bool | None:
             v = x(env, row)
@@ -1290,7 +1306,10 @@ class Compiler:
                 x = sl(a(env, row))
                 if x is None:
                     return None
-                return F.plain(x[0].upper() if upper else x[0].lower(), x[1])
+                text = x[0]
+                if not text.isascii():
+                    F.refuse_unknown_characters(text, name)
+                return F.plain(text.upper() if upper else text.lower(), x[1])
 
             return case
         if name == "COALESCE":
@@ -1394,6 +1413,8 @@ class QueryPlan:
         """Translate an expression that may hold aggregates: each aggregate gets a slot."""
         tag = e[0]
         if tag == "agg":
+            if e[3] is None and e[2]:
+                raise Unsupported("COUNT(DISTINCT *)")
             slot = self.tr.scope.fresh("agg")
             arg = None if e[3] is None else self.tr.expr(e[3], None)
             self.aggregates.append((slot, e[1], e[2], arg))
@@ -1417,9 +1438,9 @@ class QueryPlan:
         self.ext_fns = [(slot, compiler.value(e, self.where.certain, False))
                         for slot, e in self.extends]
         self.key_fns = [compiler.value(k, self.where.certain, False) for k in self.group_keys]
-        self.agg_fns = [(slot, name, distinct,
+        self.agg_fns = [(slot, distinct, arg[1] if arg is not None and arg[0] == "v" else None,
                          None if arg is None else compiler.value(arg, self.where.certain, False))
-                        for slot, name, distinct, arg in self.aggregates]
+                        for slot, _, distinct, arg in self.aggregates]
         self.having_fns = [compiler.test(h, frozenset(), False) for h in self.having]
         self.key_slots = [k[1] if k[0] == "v" else None for k in self.group_keys]
 
@@ -1475,6 +1496,10 @@ class QueryPlan:
         groups: dict[tuple[Any, ...], list[Row]] = {}
         if not self.key_fns:
             groups[()] = rows
+        elif None not in self.key_slots:  # GROUP BY variables: the key is a slice of the row
+            slots = [s for s in self.key_slots if s is not None]
+            for r in rows:
+                groups.setdefault(tuple([r[s] for s in slots]), []).append(r)
         else:
             for r in rows:
                 key = tuple(f(env, r) for f in self.key_fns)
@@ -1485,13 +1510,14 @@ class QueryPlan:
             for slot, v in zip(self.key_slots, key, strict=True):
                 if slot is not None:
                     g[slot] = v
-            for slot, _name, distinct, arg in self.agg_fns:
+            for slot, distinct, arg_slot, arg in self.agg_fns:
                 if arg is None:
-                    if distinct:
-                        raise Unsupported("COUNT(DISTINCT *)")
                     n = len(members)
                 else:
-                    vals = [arg(env, m) for m in members]
+                    if arg_slot is not None:
+                        vals = [m[arg_slot] for m in members]
+                    else:
+                        vals = [arg(env, m) for m in members]
                     vals = [v for v in vals if v is not None]
                     n = len(set(vals)) if distinct else len(vals)
                 g[slot] = from_value(V.INT, n)
