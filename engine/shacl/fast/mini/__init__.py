@@ -40,9 +40,12 @@ from typing import Any
 from rdflib.term import Node
 
 from engine.shacl.fast.mini.dataset import Dataset, Graph
+from engine.shacl.fast.mini.evaluate import Compiler
 from engine.shacl.fast.mini.parser import _refuse, parse
-from engine.shacl.fast.mini.plan import Compiler, Env, QueryPlan, Scope, Translator, _Refused
+from engine.shacl.fast.mini.query import QueryPlan
+from engine.shacl.fast.mini.steps import Env
 from engine.shacl.fast.mini.terms import Unmodelled, from_rdflib
+from engine.shacl.fast.mini.translate import Scope, Translator, _Refused
 from engine.shacl.fast.model import Unsupported
 
 _CACHE: dict[str, PreparedQuery] = {}

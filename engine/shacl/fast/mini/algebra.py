@@ -212,8 +212,6 @@ def safe(node: Node, in_scope: frozenset[int] = frozenset()) -> bool:
     if isinstance(node, Union):
         return all(safe(it) for it in node.items)
     if isinstance(node, Filter):
-        from engine.shacl.fast.mini.plan import expr_vars
-
         if not safe(node.a):
             return False
         for e in node.exprs:
@@ -343,3 +341,44 @@ def refuse_outer_reads(node: Node) -> None:
     elif isinstance(node, Union):
         for it in node.items:
             refuse_outer_reads(it)
+
+
+def expr_vars(e: Any) -> tuple[set[int], bool]:
+    """Slots an expression reads, and whether it holds an EXISTS."""
+    used: set[int] = set()
+    has_exists = False
+
+    def walk(x: Any) -> None:
+        nonlocal has_exists
+        tag = x[0]
+        if tag == "v":
+            used.add(x[1])
+        elif tag == "exists":
+            has_exists = True
+        elif tag in ("and", "or"):
+            for y in x[1]:
+                walk(y)
+        elif tag == "not":
+            walk(x[1])
+        elif tag == "cmp":
+            walk(x[2])
+            walk(x[3])
+        elif tag == "in":
+            walk(x[1])
+            for y in x[2]:
+                walk(y)
+        elif tag == "call":
+            for y in x[2]:
+                walk(y)
+        elif tag == "cast":
+            walk(x[2])
+        elif tag == "agg_slot":
+            used.add(x[1])
+
+    walk(e)
+    return used, has_exists
+
+
+# =============================================================================================
+# Translation: AST -> algebra (with variable names resolved to slots)
+# =============================================================================================
