@@ -27,7 +27,17 @@ Unsupported (raises at prepare): other query forms, FROM, ORDER BY, LIMIT/OFFSET
 SERVICE, arithmetic, aggregates other than COUNT, other functions, blank nodes and collections
 in patterns, negated property sets, nested GRAPH, VALUES or a sub-select inside GRAPH without
 a graph-binding pattern (Oxigraph leaves the graph variable unbound there), MINUS / sub-select
-inside EXISTS, literals of gYear & co. or durations in the query text.
+inside EXISTS, literals of gYear & co. or durations in the query text, a REGEX pattern outside
+the translatable subset (``regex``), and two shapes where Oxigraph's optimizer departs from
+plain evaluation: an EXISTS inside one side of a join that reads a variable of the other side
+(Oxigraph may run the join as a for-loop and show it that binding), and a FILTER / BIND inside
+EXISTS reading a variable bound only outside the EXISTS (its optimizer may fold it as unbound).
+
+Unsupported (raises at run): a dataset holding gYear & co. or duration literals; a
+substitution of a variable that an expression, BIND or VALUES uses, or that is not projected,
+or in a query with MINUS, a sub-select or grouping (Oxigraph's optimizer types those as if the
+variable were unbound); rare values (``xsd:integer()`` of a double beyond 2^31, UCASE/LCASE
+or a ``\\d`` regex over a character Python's Unicode tables do not know).
 
 ``SELECT *`` lists the in-scope variables sorted by name, as Oxigraph does.
 """
@@ -105,7 +115,10 @@ class PreparedQuery:
                                       "VALUES uses")
                 if self._substitution_refused:
                     raise Unsupported(f"substitutions with {self._substitution_refused}")
-                start[self._slots[name]] = from_rdflib(node)
+                try:
+                    start[self._slots[name]] = from_rdflib(node)
+                except Unmodelled as exc:
+                    raise Unsupported(f"substitution with a {exc}") from None
         rows = self._plan.tuples(env, start)
         node_of = ds.node_of
         get = node_of.get
