@@ -77,8 +77,9 @@ class PreparedQuery:
             _refuse(text, str(exc))
             raise AssertionError("unreachable") from None
         plan.compile(Compiler(len(scope.names)))
+        plan.release()
         self._plan = plan
-        self._width = len(scope.names)
+        self._width = plan.width
         self.variables: tuple[str, ...] = tuple(plan.out_names)
         self._slots = {name: scope.slots[name] for name in self.variables}
         #: variables a substitution may not touch: read by an expression, assigned by BIND or

@@ -107,6 +107,7 @@ class Compiler:
                 raise Unsupported("sub-select inside EXISTS")
             q = node.query
             q.compile(self)
+            q.release()
             return lambda env, row: q.solutions(env)
         raise Unsupported(f"pattern {type(node).__name__}")
 

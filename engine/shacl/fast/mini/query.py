@@ -104,8 +104,15 @@ class QueryPlan:
         self.having_fns = [compiler.test(h, frozenset(), False) for h in self.having]
         self.key_slots = [k[1] if k[0] == "v" else None for k in self.group_keys]
 
+    def release(self) -> None:
+        """Drop what only compiling needed (the algebra, the expressions): a prepared query
+        is kept for the life of the process, and fewer live objects make every GC pass
+        cheaper."""
+        self.width = len(self.tr.scope.names)
+        del self.where, self.extends, self.group_keys, self.having, self.aggregates, self.tr
+
     def _rows(self, env: Env, start: Row | None) -> list[Row]:
-        row = start if start is not None else [None] * len(self.tr.scope.names)
+        row = start if start is not None else [None] * self.width
         rows = self.where_ev(env, row)
         if self.grouped:
             rows = self._group(env, rows, row)
@@ -142,7 +149,7 @@ class QueryPlan:
     def solutions(self, env: Env, start: Row | None = None) -> list[Row]:
         """The projected solutions as rows (a sub-select's result, joined into the outer
         query): only the projected slots are kept."""
-        width = len(self.tr.scope.names)
+        width = self.width
         out = []
         keep = self.out_slots
         for key in self.tuples(env, start):
