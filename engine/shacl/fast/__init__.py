@@ -19,7 +19,7 @@ from rdflib.term import Node
 
 from engine.shacl.base import RawResult
 from engine.shacl.fast.compiler import GRAPH_MARK, Compiler, Evaluator, closure, message_texts
-from engine.shacl.fast.model import Shape, ShapesModel
+from engine.shacl.fast.model import Shape, ShapesModel, Unsupported
 from engine.shacl.fast.terms import GraphTerms, named
 
 if TYPE_CHECKING:  # imported when needed: it brings rdflib's SPARQL engine (0.15 s)
@@ -31,6 +31,9 @@ if TYPE_CHECKING:  # imported when needed: it brings rdflib's SPARQL engine (0.1
 #: ``urn:mlwa:workload:<id>/…``): the same subject in thousands of graphs makes Oxigraph
 #: join across them, measured 2.6x slower at 200 identical copies.
 BATCH = 2000
+#: Batches of at most this many graphs run in-process (engine.shacl.fast.small), where
+#: Oxigraph's fixed cost per query outweighs its speed on data (see benchmarks/engines.py).
+SMALL = 4
 _TARGET_PREDICATES = (SH.targetNode, SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf,
                       SH.target)
 
@@ -69,6 +72,8 @@ class FastPrepared:
         self._ontology_subclass = onto_pairs
         self._closure = closure(onto_pairs)
         self._compilers: dict[bool, Compiler] = {}
+        #: False once a compiled text fell outside the in-process engine's subset
+        self.small_ok = True
         #: data graphs so far validated whole by the reference engine (lossy literals, ...)
         self.reference_graphs = 0
 
@@ -120,6 +125,13 @@ class FastPrepared:
         for d in datas:
             if not isinstance(d, rdflib.Graph):
                 raise TypeError("data must be a parsed rdflib.Graph")
+        if len(datas) <= SMALL and self.small_ok:
+            try:
+                return self._small_batch(datas)
+            except _DataNotModelled:
+                pass  # this batch holds a literal the in-process engine does not model
+            except (Unsupported, SyntaxError):
+                self.small_ok = False  # the same texts come back: Oxigraph from now on
         store = ox.Store()
         terms: list[GraphTerms] = []
         names: list[ox.NamedNode] = []
@@ -143,7 +155,41 @@ class FastPrepared:
             quads.append(ox.Quad(name, rdf_type, mark))
         store.extend(quads)
         evaluator = Evaluator(self.compiler(data_subclass), store)
-        findings = evaluator.run(self.compiled)
+        return self._collect(datas, terms, names, evaluator, evaluator.run(self.compiled),
+                             convert=True)
+
+    def _small_batch(self, datas: list[rdflib.Graph]) -> list[list[RawResult]]:
+        from engine.shacl.fast.small import Dataset, MiniEvaluator, MiniStore
+
+        graphs: dict[Node, list[tuple[Node, Node, Node]]] = {}
+        marks: list[tuple[Node, Node, Node]] = []
+        terms: list[GraphTerms] = []
+        names: list[rdflib.URIRef] = []
+        data_subclass = False
+        mark = rdflib.URIRef(GRAPH_MARK)
+        for i, d in enumerate(datas):
+            gt = GraphTerms()
+            triples = gt.scan(d)
+            name = rdflib.URIRef(f"urn:mlwa:shacl:graph:{i}")
+            terms.append(gt)
+            names.append(name)
+            if gt.lossy:
+                continue
+            if gt.has_subclass:
+                data_subclass = True
+                triples = [*triples, *((s, RDFS.subClassOf, o) for s, o in self._ontology_subclass)]
+            graphs[name] = triples
+            marks.append((name, RDF.type, mark))
+        dataset = Dataset(graphs, marks)
+        if dataset.unsupported:
+            raise _DataNotModelled(dataset.unsupported)
+        evaluator = MiniEvaluator(self.compiler(data_subclass), MiniStore(dataset))
+        return self._collect(datas, terms, names, evaluator, evaluator.run(self.compiled),
+                             convert=False)
+
+    def _collect(self, datas: list[rdflib.Graph], terms: list[GraphTerms], names: list[Any],
+                 evaluator: Evaluator, findings: list[Any], convert: bool
+                 ) -> list[list[RawResult]]:
         by_graph: dict[Any, list[Any]] = {}
         for f in findings:
             by_graph.setdefault(f.graph, []).append(f)
@@ -153,21 +199,23 @@ class FastPrepared:
                 self.reference_graphs += 1
                 out.append(self.reference_all().validate(d))
                 continue
-            results = self._to_raw(by_graph.get(name, []), gt)
+            results = self._to_raw(by_graph.get(name, []), gt if convert else None)
             if self._reference_part is not None:
                 results.extend(self._reference_part.validate(d))
             out.append(results)
         return out
 
     @staticmethod
-    def _to_raw(findings: list[Any], gt: GraphTerms) -> list[RawResult]:
+    def _to_raw(findings: list[Any], gt: GraphTerms | None) -> list[RawResult]:
+        """Findings as results in the caller's terms (``gt`` None: they already are)."""
         seen: dict[tuple[Any, ...], RawResult] = {}
+        conv = gt.from_ox if gt is not None else _same
         for f in findings:
-            path = gt.from_ox(f.path_term) if f.path_term is not None else f.shape.path
+            path = conv(f.path_term) if f.path_term is not None else f.shape.path
             r = RawResult(
-                focus=gt.from_ox(f.focus),
+                focus=conv(f.focus),
                 path=path,
-                value=gt.from_ox(f.value) if f.value is not None else None,
+                value=conv(f.value) if f.value is not None else None,
                 source_shape=f.shape.node,
                 component=f.component,
                 severity=f.shape.severity,
@@ -177,6 +225,14 @@ class FastPrepared:
             seen.setdefault((r.focus, r.path, r.value, id(f.shape), r.component,
                              r.source_constraint, r.messages), r)
         return list(seen.values())
+
+
+class _DataNotModelled(Exception):
+    """The in-process engine cannot hold one of the batch's literals (Oxigraph runs it)."""
+
+
+def _same(term: Any) -> Any:
+    return term
 
 
 class FastBackend:

@@ -509,7 +509,7 @@ class Evaluator:
                 sols = self.solutions(sc.for_focus(self.term_text(this)), default_graph=g)
             names = [v.value for v in sols.variables]
             for sol in sols:
-                bindings = {n: sol[n] for n in names if sol[n] is not None}
+                bindings = {n: t for n, t in zip(names, sol, strict=True) if t is not None}
                 bindings["this"] = this
                 self._sparql_finding(shape, sc, g, bindings, out)
         return out
