@@ -3,6 +3,7 @@ core component the compiler claims, and W3C core tests with random triples remov
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,22 @@ from rdflib.namespace import RDF, RDFS, XSD
 from engine.shacl.differential import Difference, compare
 
 EX = rdflib.Namespace("http://ex/")
+
+
+@pytest.fixture(autouse=True, params=["oxigraph", "in-process"])
+def fast_path(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every comparison twice: the fast backend's compiled queries run by Oxigraph (large
+    batches, a first workload) and by the in-process engine (engine.shacl.fast.small)."""
+    import engine.shacl.fast as fast
+
+    mp = pytest.MonkeyPatch()
+    if request.param == "oxigraph":
+        mp.setattr(fast, "SMALL", 0)
+    else:
+        mp.setattr(fast, "SMALL", 10**9)
+        mp.setattr(fast, "SMALL_AFTER", 0)
+    yield
+    mp.undo()
 SHAPES = """
 @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://ex/> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
