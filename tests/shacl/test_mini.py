@@ -235,8 +235,9 @@ def pack_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Recorder, Out
 def test_the_pack_corpus_is_what_the_backend_issues(pack_corpus: tuple[Recorder, Outcome]) -> None:
     rec, _ = pack_corpus
     texts = {t for b in rec.batches for t, _, _ in b.queries}
-    assert rec.size > 2000 and len(texts) > 300
-    assert any(kw.get("default_graph") is not None for b in rec.batches for _, kw, _ in b.queries)
+    # every SHACL-SPARQL constraint of the pack runs batched (one text per constraint); the
+    # per-focus form with a default graph is exercised by the W3C corpus
+    assert rec.size > 2000 and len(texts) > 250
 
 
 def test_mini_answers_every_pack_query_as_oxigraph_does(

@@ -85,9 +85,9 @@ def substitute_this(query: str, term_text: str) -> str:
 _BATCH_TOKENS = re.compile(
     _STRINGS.pattern + r"|" + _IRIS.pattern + r"|#[^\n]*|(?P<var>[?$]this\b)"
     r"|(?P<select>\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?)|(?P<open>\{)|(?P<close>\})", re.I)
-_NOT_BATCHABLE = re.compile(
-    r"\b(COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT|GROUP\s+BY|HAVING|LIMIT|OFFSET|ORDER\s+BY|"
-    r"GRAPH|FROM|SERVICE|BNODE|RAND|NOW|UUID|STRUUID)\b", re.I)
+_NOT_BATCHABLE = re.compile(  # keywords, not variables named like them (?count, $min)
+    r"(?<![?$\w])(COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT|GROUP\s+BY|HAVING|LIMIT|OFFSET|"
+    r"ORDER\s+BY|GRAPH|FROM|SERVICE|BNODE|RAND|NOW|UUID|STRUUID)\b", re.I)
 
 
 def _batchable(sk: str) -> bool:
