@@ -162,3 +162,14 @@ def test_sparql_syntax_error_is_a_policy_error_at_prepare() -> None:
                'sh:sparql [ sh:select "SELECT $this WHERE { $this ?p }" ] .')
     with pytest.raises(PolicyError):
         get_backend("fast").prepare(shapes)
+
+
+def test_variables_named_like_aggregates_do_not_stop_batching() -> None:
+    from engine.shacl.fast.sparql import _batchable, _skeleton
+
+    named_like = "SELECT $this WHERE { $this <urn:p> ?count . FILTER (?count > $min) }"
+    assert _batchable(_skeleton(named_like))
+    for real in ("SELECT $this (COUNT(?x) AS ?n) WHERE { $this <urn:p> ?x } GROUP BY $this",
+                 "SELECT $this WHERE { $this <urn:p> ?x } LIMIT 1",
+                 "SELECT $this WHERE { GRAPH ?g { $this <urn:p> ?x } }"):
+        assert not _batchable(_skeleton(real)), real
