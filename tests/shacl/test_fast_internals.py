@@ -173,3 +173,29 @@ def test_variables_named_like_aggregates_do_not_stop_batching() -> None:
                  "SELECT $this WHERE { $this <urn:p> ?x } LIMIT 1",
                  "SELECT $this WHERE { GRAPH ?g { $this <urn:p> ?x } }"):
         assert not _batchable(_skeleton(real)), real
+
+
+def test_triples_read_straight_from_the_store_are_the_graphs_triples(repo: object) -> None:
+    from pathlib import Path
+
+    from rdflib.plugins.stores.memory import SimpleMemory
+
+    from engine.shacl.fast.terms import _triples
+    from engine.workload import load_workload
+
+    wl = load_workload(Path(str(repo)) / "examples" / "churn-batch.yaml")
+    simple = rdflib.Graph(store=SimpleMemory())
+    memory = rdflib.Graph()
+    for t in wl.graph:
+        simple.add(t)
+        memory.add(t)
+    for g in (wl.graph, simple, memory):
+        got = _triples(g)
+        assert isinstance(got, list)  # the fast path was taken
+        assert sorted(got) == sorted(g.triples((None, None, None)))
+    ds = rdflib.Dataset()
+    ds.graph(rdflib.URIRef("urn:g")).add((rdflib.URIRef("urn:s"), RDF_TYPE, rdflib.URIRef("urn:C")))
+    assert not isinstance(_triples(ds), list)  # contexts: the public API
+
+
+RDF_TYPE = rdflib.RDF.type

@@ -15,7 +15,7 @@ from typing import Any
 import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import RDF, RDFS, XSD
-from rdflib.plugins.stores.memory import Memory
+from rdflib.plugins.stores.memory import Memory, SimpleMemory
 from rdflib.term import BNode, Literal, Node, URIRef
 
 #: Datatypes Oxigraph folds into xsd:integer on insert.
@@ -170,10 +170,16 @@ def _triples(graph: rdflib.Graph) -> Any:
     holds this graph alone (15x faster than Graph.triples, which resolves contexts per
     triple), otherwise through the public API."""
     store = graph.store
-    if type(graph) is rdflib.Graph and type(store) is Memory:
+    plain = (type(graph).triples is rdflib.Graph.triples
+             and not isinstance(graph, rdflib.ConjunctiveGraph))
+    if plain and type(store) is Memory:
         spo = getattr(store, "_Memory__spo", None)
         contexts = getattr(store, "_Memory__all_contexts", None)
         if isinstance(spo, dict) and contexts is not None and len(contexts) <= 1:
+            return [(s, p, o) for s, po in spo.items() for p, os in po.items() for o in os]
+    if plain and type(store) is SimpleMemory:  # what mlwa's loader builds (one graph only)
+        spo = getattr(store, "_SimpleMemory__spo", None)
+        if isinstance(spo, dict):
             return [(s, p, o) for s, po in spo.items() for p, os in po.items() for o in os]
     return graph.triples((None, None, None))
 
