@@ -118,6 +118,11 @@ def worker_validator(options: PortfolioOptions) -> tuple[Validator, dict[str, st
     packs = {p.id: p.version for p in catalog.packs}
     _validators.clear()  # one configuration per worker at a time
     _validators[options] = (validator, packs)
+    # The pack, the lens and the prepared backend live as long as the worker: keep the
+    # collector from scanning them again at every collection (measured 5-20 % per workload).
+    import gc
+
+    gc.freeze()
     return validator, packs
 
 
