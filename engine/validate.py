@@ -428,9 +428,6 @@ def validate_paths(files: Sequence[str | Path], *, packs: Sequence[Path] = (),
         policies = [p for p in policies if p.code in wanted]
     validator = Validator(policies, engine=engine, edition=edition, as_of=as_of, profile=profile,
                           waivers=waivers)
-    import gc
-
-    gc.freeze()  # what was loaded so far lives for the whole run: spare the collector
     reports, errors = [], []
     for f in files:
         try:
