@@ -132,6 +132,9 @@ def check(impls: dict[str, Callable[..., Any]], folders: list[Path]) -> int:
 
 
 def one_round(load: Callable[..., Any], files: list[Path], hold: bool) -> float:
+    import gc
+
+    gc.collect()  # each round starts from the same heap, whatever the other one left
     kept = []
     start = time.perf_counter()
     for f in files:
