@@ -5,7 +5,7 @@
     python benchmarks/load.py /tmp/gen /tmp/genr [--baseline REV] [--rounds 7] [--hold]
     python benchmarks/load.py /tmp/gen /tmp/genr --baseline REV --check
 
-Each round loads every ``*.yaml`` file of each folder once with each implementation
+Each round loads every ``*.yaml`` and ``*.json`` file of each folder once with each implementation
 (alternating which goes first), in this one process. Printed: median per-file time over
 the rounds, min-max, and the ratio baseline / current. ``--baseline REV`` takes
 ``engine/workload`` as committed at REV (``git show``), renamed to a private package so
@@ -82,6 +82,12 @@ def _broken(text: str, seed: int) -> str:
     return "".join(lines)
 
 
+def _files(folder: Path) -> list[Path]:
+    """The workload files of a folder (generate.py's manifest.json is not one)."""
+    return sorted(p for p in [*folder.glob("*.yaml"), *folder.glob("*.json")]
+                  if p.name != "manifest.json")
+
+
 def _term(t: Any) -> tuple[Any, ...]:
     return (type(t).__name__, str(t), getattr(t, "datatype", None), getattr(t, "language", None),
             repr(getattr(t, "value", None)), getattr(t, "ill_typed", None))
@@ -112,7 +118,7 @@ def check(impls: dict[str, Callable[..., Any]], folders: list[Path]) -> int:
     cur_text = mod.load_workload_text  # type: ignore[attr-defined]
     differences = compared = errors = 0
     for folder in folders:
-        for n, f in enumerate(sorted(folder.glob("*.yaml"))):
+        for n, f in enumerate(_files(folder)):
             text = f.read_text(encoding="utf-8")
             broken = _broken(text, n)
             pairs = [(_summary(partial(base, as_of=AS_OF), f),
@@ -169,9 +175,9 @@ def main() -> int:
     print(f"ms per file, median of {args.rounds} rounds (min-max)"
           + (", workloads held per round" if args.hold else ""))
     for folder in args.folders:
-        files = sorted(folder.glob("*.yaml"))
+        files = _files(folder)
         if not files:
-            print(f"{folder}: no *.yaml files", file=sys.stderr)
+            print(f"{folder}: no *.yaml or *.json files", file=sys.stderr)
             return 2
         for load in impls.values():  # warm-up: imports, caches, compiled schema
             for f in files[:50]:

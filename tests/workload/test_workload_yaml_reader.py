@@ -241,3 +241,42 @@ def test_plain_scalars_resolve_as_before() -> None:
     for raw in [*_SCALARS, "nan", "Nope", "fals", "truex", "0x", "-", "+", ".", "-.", "1e"]:
         text = f"k: {raw}\n"
         assert _outcome(load_yaml, text) == _outcome(reference_load_yaml, text), raw
+
+
+# ---------------------------------------------------------------- JSON nesting pre-check
+
+def _depth_outcome(check: Any, text: str) -> Any:
+    try:
+        check(text, "w.json")
+    except InputError as exc:
+        return (exc.message, exc.location)
+    return None
+
+
+def test_json_depth_check_agrees_with_the_character_loop() -> None:
+    from engine.workload.safeyaml import _check_json_depth, _check_json_depth_by_character
+
+    rng = random.Random(11)
+    alphabet = ["[", "[", "[", "{", "{", "]", "}", '"', '"', "\\", "\\\\", '\\"', "\n", "a",
+                " ", ":", ","]
+    refused = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 300)))
+        if rng.random() < 0.5:  # deep somewhere
+            at = rng.randint(0, len(text))
+            text = text[:at] + "[" * rng.randint(MAX_DEPTH - 2, MAX_DEPTH + 3) + text[at:]
+        fast = _depth_outcome(_check_json_depth, text)
+        assert fast == _depth_outcome(_check_json_depth_by_character, text), repr(text)
+        refused += fast is not None
+    assert refused > 300
+
+
+@pytest.mark.parametrize("text", ["", "[]", '"[[[', '"\\"' + "[" * 70, '"\\\\"' + "[" * 70,
+                                  '"a\nb"\n' * 3 + "[" * 70, "[" * 64 + "]" * 64,
+                                  '{"k": "v[", "x": [' + "[" * 63 + "]" * 64 + "}",
+                                  '"\\' + "[" * 70, "[" * 65])
+def test_json_depth_check_edge_cases(text: str) -> None:
+    from engine.workload.safeyaml import _check_json_depth, _check_json_depth_by_character
+
+    assert _depth_outcome(_check_json_depth, text) == _depth_outcome(
+        _check_json_depth_by_character, text)
