@@ -708,3 +708,39 @@ def test_a_dataset_with_unmodelled_literals_is_refused_when_run() -> None:
     ds = mini.Dataset({}, [(s, p, Literal("P1D", datatype=URIRef(XSD + "duration")))])
     with pytest.raises(Unsupported, match="duration"):
         mini.prepare("SELECT ?o WHERE { ?s ?p ?o }").run(ds)
+
+
+def test_dataset_flags_lossy_exactly_when_distinct_rdflib_terms_share_a_term() -> None:
+    s, p, q = URIRef("urn:s"), URIRef("urn:p"), URIRef("urn:q")
+    dt = URIRef(XSD + "double")
+
+    def lossy(*objects: Node) -> bool:
+        return mini.Dataset({}, [(s, p, o) for o in objects]).lossy
+
+    # equal rdflib terms, distinct objects (as a parser makes them): not lossy
+    assert not lossy(URIRef("urn:o"), URIRef("urn:o"))
+    assert not lossy(Literal("x"), Literal("x"))
+    assert not lossy(Literal("1E0", datatype=dt, normalize=False),
+                     Literal("1E0", datatype=URIRef(XSD + "double"), normalize=False))
+    assert not lossy(Literal("a", lang="en"), Literal("a", lang="EN"))
+    # one Oxigraph term, two rdflib terms: lossy
+    assert lossy(Literal("x"), Literal("x", datatype=URIRef(XSD + "string")))
+    assert lossy(Literal("1.0", datatype=dt, normalize=False),
+                 Literal("1E0", datatype=dt, normalize=False))
+    assert lossy(Literal("05", datatype=URIRef(XSD + "int"), normalize=False),
+                 Literal("5", datatype=URIRef(XSD + "integer")))
+    # subjects and predicates too, also when a subject's triples are not consecutive
+    ds = mini.Dataset({}, [(s, p, Literal(1)), (URIRef("urn:t"), q, s), (URIRef("urn:s"), q, Literal(2))])
+    assert not ds.lossy and len(ds.default.spo[T.iri("urn:s")]) == 2
+    assert ds.default.size == 3
+    assert [o.lex for o in ds.default.spo[T.iri("urn:s")][T.iri("urn:q")]] == ["2"]
+
+
+def test_parsed_literal_cache_is_bounded_and_keeps_terms_interned(monkeypatch: Any) -> None:
+    monkeypatch.setattr(T, "PARSED_LIMIT", 3)
+    dt = XSD + "integer"
+    first = T.literal("07", dt)
+    for i in range(10):  # fills and clears the cache several times
+        T.literal(str(i), dt)
+    assert T.literal("07", dt) is first is T.literal("7", dt) is T.from_value(T.V.INT, 7)
+    assert len(T._PARSED) <= 1 and sum(map(len, T._PARSED.values())) <= 3

@@ -5,11 +5,33 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from rdflib.term import Node
+from rdflib.term import BNode, Literal, Node, URIRef
 
-from engine.shacl.fast.mini.terms import Term, Unmodelled, from_rdflib, literal
+from engine.shacl.fast.mini.terms import (
+    Term,
+    Unmodelled,
+    from_rdflib,
+    iri,
+    literal,
+    string,
+    typed,
+)
+from engine.shacl.fast.mini.values import XSD_STRING
 
 Triple = tuple[Node, Node, Node]
+
+
+def _equal(a: Any, b: Any) -> bool:
+    """``a == b`` as rdflib answers it, without its Python-level ``__eq__`` for the usual
+    cases (same type: IRIs, blank nodes, literals with the same datatype object or none)."""
+    kind = type(a)
+    if kind is type(b):
+        if kind is URIRef or kind is BNode:
+            return str.__eq__(a, b)
+        if (kind is Literal and a._language is None and b._language is None
+                and a._datatype is b._datatype):
+            return str.__eq__(a, b)
+    return bool(a == b)
 
 
 class Graph:
@@ -70,7 +92,8 @@ class Dataset:
         self.node_of: dict[Term | None, Node | None] = {None: None}
         self.lossy = False
         self.unsupported: str | None = None
-        self._seen: dict[int, tuple[Node, Term]] = {}
+        self._keep: list[Node] = []
+        self._seen: dict[int, Term] = {}
         self.default = self._graph(default)
         self.named: dict[Term, Graph] = {}
         for name, triples in graphs.items():
@@ -78,57 +101,84 @@ class Dataset:
             if g.size:
                 self.named[self._term(name)] = g
         self.named_list: list[tuple[Term, Graph]] = list(self.named.items())
-        del self._seen
+        del self._seen, self._keep
         self.envs: dict[Any, Any] = {}  # per default graph, built by the evaluator
 
     def _term(self, node: Node) -> Term:
-        seen = self._seen.get(id(node))
-        if seen is not None:
-            return seen[1]
+        """The term of ``node``, recording it as the term's caller node if it is the first
+        (``lossy`` if an earlier, different node has the same term)."""
+        kind = type(node)
         try:
-            t = from_rdflib(node)
+            if kind is URIRef:
+                t = iri(str(node))
+            elif kind is Literal and node._language is None:  # type: ignore[attr-defined]
+                dt = node._datatype  # type: ignore[attr-defined]
+                if dt is None:
+                    t = string(str(node))
+                else:
+                    dt = str(dt)
+                    t = string(str(node)) if dt == XSD_STRING else typed(str(node), dt)
+            else:
+                t = from_rdflib(node)
         except Unmodelled as exc:
             self.unsupported = str(exc)
             t = literal(str(node), "urn:mlwa:mini:unmodelled")
-        self._seen[id(node)] = (node, t)  # the node is kept alive, so its id stays unique
         first = self.node_of.setdefault(t, node)
-        if first is not node and first != node:
+        if first is not node and not _equal(first, node):
             self.lossy = True
         return t
 
     def _graph(self, triples: Iterable[Triple]) -> Graph:
+        """Index ``triples``. They mostly come grouped by subject and predicate (rdflib's own
+        index order): a subject or predicate object that repeats the previous one reuses its
+        term and index entries."""
         g = Graph()
         spo, pos = g.spo, g.pos
-        seen_get = self._seen.get
+        seen = self._seen
+        seen_get = seen.get
+        keep = self._keep.append
         term = self._term
         size = 0
+        last_s: Node | None = None
+        last_p: Node | None = None
+        ts: Term | None = None
+        pm: dict[Term, list[Term]] = {}
+        objs: list[Term] = []
+        om: dict[Term, list[Term]] = {}
         for s, p, o in triples:
-            e = seen_get(id(s))
-            ts = e[1] if e is not None else term(s)
-            e = seen_get(id(p))
-            tp = e[1] if e is not None else term(p)
-            e = seen_get(id(o))
-            to = e[1] if e is not None else term(o)
-            pm = spo.get(ts)
-            if pm is None:
-                spo[ts] = {tp: [to]}
+            if s is not last_s:
+                ts = seen_get(id(s))
+                if ts is None:
+                    ts = seen[id(s)] = term(s)
+                    keep(s)  # kept alive, so its id stays unique
+                last_s, last_p = s, None
+                got = spo.get(ts)
+                if got is None:
+                    got = spo[ts] = {}
+                pm = got
+            if p is not last_p:
+                tp = seen_get(id(p))
+                if tp is None:
+                    tp = seen[id(p)] = term(p)
+                    keep(p)
+                last_p = p
+                gobjs = pm.get(tp)
+                if gobjs is None:
+                    gobjs = pm[tp] = []
+                objs = gobjs
+                gom = pos.get(tp)
+                if gom is None:
+                    gom = pos[tp] = {}
+                om = gom
+            to = term(o)
+            if to in objs:
+                continue  # a repeated triple, or two rdflib literals Oxigraph stores as one
+            objs.append(to)
+            subs = om.get(to)
+            if subs is None:
+                om[to] = [ts]  # type: ignore[list-item]
             else:
-                objs = pm.get(tp)
-                if objs is None:
-                    pm[tp] = [to]
-                elif to in objs:
-                    continue  # two rdflib literals Oxigraph stores as one
-                else:
-                    objs.append(to)
-            om = pos.get(tp)
-            if om is None:
-                pos[tp] = {to: [ts]}
-            else:
-                subs = om.get(to)
-                if subs is None:
-                    om[to] = [ts]
-                else:
-                    subs.append(ts)
+                subs.append(ts)  # type: ignore[arg-type]
             size += 1
         g.size = size
         return g

@@ -62,41 +62,62 @@ class Term:
 
 
 class _Ref(weakref.ref):  # type: ignore[type-arg]
-    __slots__ = ("key",)
+    __slots__ = ("key", "table")
 
     key: Any
+    table: dict[Any, _Ref]
 
 
+#: Interning tables, weakly held: IRIs, blank node labels and xsd:string literals keyed by
+#: their text alone (no tuple to build per lookup), everything else in ``_TABLE``.
+_IRIS: dict[str, _Ref] = {}
+_BLANKS: dict[str, _Ref] = {}
+_STRINGS: dict[str, _Ref] = {}
 _TABLE: dict[Any, _Ref] = {}
 
 
 def _forget(ref: _Ref) -> None:
-    if _TABLE.get(ref.key) is ref:
-        del _TABLE[ref.key]
+    table = ref.table
+    if table.get(ref.key) is ref:
+        del table[ref.key]
 
 
 def _new(key: Any, kind: int, cat: int, lex: str, dt: str | None, lang: str | None,
-         val: Any) -> Term:
+         val: Any, table: dict[Any, _Ref] = _TABLE) -> Term:
     t = Term()
-    t.kind, t.cat, t.lex, t.dt, t.lang, t.val, t.key, t.node = (
-        kind, cat, lex, dt, lang, val, key, None)
+    t.kind = kind
+    t.cat = cat
+    t.lex = lex
+    t.dt = dt
+    t.lang = lang
+    t.val = val
+    t.key = key
+    t.node = None
     ref = _Ref(t, _forget)
     ref.key = key
-    _TABLE[key] = ref
+    ref.table = table
+    table[key] = ref
     return t
 
 
 def iri(value: str) -> Term:
-    ref = _TABLE.get(value)
+    ref = _IRIS.get(value)
     t = ref() if ref is not None else None
-    return t if t is not None else _new(value, IRI, -1, value, None, None, None)
+    return t if t is not None else _new(value, IRI, -1, value, None, None, None, _IRIS)
 
 
 def blank(label: str) -> Term:
-    key = ("_", label)
-    ref = _TABLE.get(key)
+    ref = _BLANKS.get(label)
     t = ref() if ref is not None else None
-    return t if t is not None else _new(key, BLANK, -1, label, None, None, None)
+    return t if t is not None else _new(label, BLANK, -1, label, None, None, None, _BLANKS)
+
+
+def string(lex: str) -> Term:
+    """The xsd:string literal ``lex``."""
+    ref = _STRINGS.get(lex)
+    t = ref() if ref is not None else None
+    return t if t is not None else _new(lex, LITERAL, V.STR, lex, V.XSD_STRING, None, lex,
+                                        _STRINGS)
 
 
 class Unmodelled(ValueError):
@@ -114,20 +135,31 @@ def literal(lex: str, dt: str | None = None, lang: str | None = None) -> Term:
         return t if t is not None else _new(key, LITERAL, V.LANG, lex, V.RDF_LANG_STRING, lang,
                                             lex)
     if dt is None or dt == V.XSD_STRING:
-        key = ("s", lex)
-        ref = _TABLE.get(key)
-        t = ref() if ref is not None else None
-        return t if t is not None else _new(key, LITERAL, V.STR, lex, V.XSD_STRING, None, lex)
-    raw = ("r", lex, dt)  # cache of the parse, keyed by what was written
-    ref = _TABLE.get(raw)
-    t = ref() if ref is not None else None
-    if t is not None:
-        return t
+        return string(lex)
+    return typed(lex, dt)
+
+
+#: Parsed typed literals by datatype and lexical form as written, held strongly (most
+#: workloads repeat the same few: "true"^^xsd:boolean, small integers, dates); cleared
+#: whole when it holds ``PARSED_LIMIT`` of them. A term it drops stays interned while used.
+_PARSED: dict[str, dict[str, Term]] = {}
+_parsed_count = 0
+PARSED_LIMIT = 20_000
+
+
+def typed(lex: str, dt: str) -> Term:
+    """``literal(lex, dt)`` for a datatype other than xsd:string (and no language)."""
+    global _parsed_count
+    by_lex = _PARSED.get(dt)
+    if by_lex is not None:
+        t = by_lex.get(lex)
+        if t is not None:
+            return t
     if dt in V.UNMODELLED:
         raise Unmodelled(f"literal of datatype <{dt}>")
     parsed = V.parse_typed(lex, dt)
     if parsed is None:
-        key = ("o", lex, dt)
+        key: Any = ("o", lex, dt)
         ref = _TABLE.get(key)
         t = ref() if ref is not None else None
         if t is None:
@@ -139,9 +171,13 @@ def literal(lex: str, dt: str | None = None, lang: str | None = None) -> Term:
         t = ref() if ref is not None else None
         if t is None:
             t = _new(key, LITERAL, cat, canon, cdt, None, val)
-    alias = _Ref(t, _forget)
-    alias.key = raw
-    _TABLE[raw] = alias
+    if _parsed_count >= PARSED_LIMIT:
+        _PARSED.clear()
+        _parsed_count = 0
+    if by_lex is None or not _PARSED:
+        by_lex = _PARSED.setdefault(dt, {})
+    by_lex[lex] = t
+    _parsed_count += 1
     return t
 
 
@@ -192,4 +228,4 @@ def from_rdflib(node: Node) -> Term:
 
 
 def table_size() -> int:
-    return len(_TABLE)
+    return len(_IRIS) + len(_BLANKS) + len(_STRINGS) + len(_TABLE)
