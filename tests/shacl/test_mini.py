@@ -733,7 +733,17 @@ def test_dataset_flags_lossy_exactly_when_distinct_rdflib_terms_share_a_term() -
     ds = mini.Dataset({}, [(s, p, Literal(1)), (URIRef("urn:t"), q, s), (URIRef("urn:s"), q, Literal(2))])
     assert not ds.lossy and len(ds.default.spo[T.iri("urn:s")]) == 2
     assert ds.default.size == 3
-    assert [o.lex for o in ds.default.spo[T.iri("urn:s")][T.iri("urn:q")]] == ["2"]
+    assert ds.default.spo[T.iri("urn:s")][T.iri("urn:q")] is T.literal("2", XSD + "integer")
+    assert [(s.lex, o.lex) for s, _, o in ds.default.triples] == [
+        ("urn:s", "1"), ("urn:s", "2"), ("urn:t", "urn:s")]
+    # one term alone, two or more in a list, in the order given, without repeats
+    ds = mini.Dataset({}, [(s, p, Literal(1)), (s, p, Literal(2)), (s, p, Literal(1)),
+                           (URIRef("urn:t"), p, Literal(1))])
+    one, two = T.literal("1", XSD + "integer"), T.literal("2", XSD + "integer")
+    assert ds.default.spo[T.iri("urn:s")][T.iri("urn:p")] == [one, two]
+    assert ds.default.pos[T.iri("urn:p")] == {one: [T.iri("urn:s"), T.iri("urn:t")],
+                                              two: T.iri("urn:s")}
+    assert ds.default.size == 3  # the repeated triple counts once
 
 
 def test_parsed_literal_cache_is_bounded_and_keeps_terms_interned(monkeypatch: Any) -> None:

@@ -34,15 +34,26 @@ def _equal(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+#: What ``spo[s][p]`` and ``pos[p][o]`` hold: the one term, or a list of two or more (most
+#: are one: no list to allocate and for the cycle collector to walk).
+Terms = Term | list[Term]
+
+
+def many(v: Terms) -> list[Term] | tuple[Term]:
+    """An index entry as a sequence."""
+    return (v,) if type(v) is Term else v  # type: ignore[return-value]
+
+
 class Graph:
-    """One graph: ``spo[s][p] -> [o]`` and ``pos[p][o] -> [s]`` (lists: the lists are short
-    and built without duplicates); ``osp`` and ``nodes`` are built on first use."""
+    """One graph: ``spo[s][p] -> o or [o, ...]`` and ``pos[p][o] -> s or [s, ...]`` (a term
+    alone when there is one, else a list without duplicates, in insertion order); ``osp``
+    and ``nodes`` are built on first use."""
 
     __slots__ = ("_nodes", "_osp", "pos", "size", "spo")
 
     def __init__(self) -> None:
-        self.spo: dict[Term, dict[Term, list[Term]]] = {}
-        self.pos: dict[Term, dict[Term, list[Term]]] = {}
+        self.spo: dict[Term, dict[Term, Terms]] = {}
+        self.pos: dict[Term, dict[Term, Terms]] = {}
         self._osp: dict[Term, list[tuple[Term, Term]]] | None = None
         self._nodes: set[Term] | None = None
         self.size = 0
@@ -53,7 +64,7 @@ class Graph:
             osp: dict[Term, list[tuple[Term, Term]]] = {}
             for s, pm in self.spo.items():
                 for p, objs in pm.items():
-                    for o in objs:
+                    for o in many(objs):
                         osp.setdefault(o, []).append((s, p))
             self._osp = osp
         return self._osp
@@ -70,7 +81,8 @@ class Graph:
 
     @property
     def triples(self) -> list[tuple[Term, Term, Term]]:
-        return [(s, p, o) for s, pm in self.spo.items() for p, objs in pm.items() for o in objs]
+        return [(s, p, o) for s, pm in self.spo.items() for p, objs in pm.items()
+                for o in many(objs)]
 
 
 class Dataset:
@@ -142,9 +154,9 @@ class Dataset:
         last_s: Node | None = None
         last_p: Node | None = None
         ts: Term | None = None
-        pm: dict[Term, list[Term]] = {}
-        objs: list[Term] = []
-        om: dict[Term, list[Term]] = {}
+        tp: Term | None = None
+        pm: dict[Term, Terms] = {}
+        om: dict[Term, Terms] = {}
         for s, p, o in triples:
             if s is not last_s:
                 ts = seen_get(id(s))
@@ -162,23 +174,29 @@ class Dataset:
                     tp = seen[id(p)] = term(p)
                     keep(p)
                 last_p = p
-                gobjs = pm.get(tp)
-                if gobjs is None:
-                    gobjs = pm[tp] = []
-                objs = gobjs
                 gom = pos.get(tp)
                 if gom is None:
                     gom = pos[tp] = {}
                 om = gom
             to = term(o)
-            if to in objs:
-                continue  # a repeated triple, or two rdflib literals Oxigraph stores as one
-            objs.append(to)
+            objs = pm.get(tp)  # type: ignore[arg-type]
+            if objs is None:
+                pm[tp] = to  # type: ignore[index]
+            elif type(objs) is Term:
+                if objs is to:
+                    continue  # a repeated triple, or two rdflib literals Oxigraph stores as one
+                pm[tp] = [objs, to]  # type: ignore[index]
+            elif to in objs:  # type: ignore[operator]
+                continue
+            else:
+                objs.append(to)  # type: ignore[union-attr]
             subs = om.get(to)
             if subs is None:
-                om[to] = [ts]  # type: ignore[list-item]
+                om[to] = ts  # type: ignore[assignment]
+            elif type(subs) is Term:
+                om[to] = [subs, ts]  # type: ignore[list-item]
             else:
-                subs.append(ts)  # type: ignore[arg-type]
+                subs.append(ts)  # type: ignore[union-attr,arg-type]
             size += 1
         g.size = size
         return g

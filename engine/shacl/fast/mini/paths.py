@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from engine.shacl.fast.mini.dataset import Graph
+from engine.shacl.fast.mini.dataset import Graph, many
 from engine.shacl.fast.mini.terms import Term
 
 
@@ -17,7 +17,8 @@ def path_from(prog: Any, g: Graph, start: Term) -> set[Term]:
         pm = g.spo.get(start)
         if pm is None:
             return set()
-        return set(pm.get(prog[1], ()))
+        objs = pm.get(prog[1])
+        return set() if objs is None else set(many(objs))
     if tag == "inv":
         return path_to(prog[1], g, start)
     if tag == "seq":
@@ -49,7 +50,8 @@ def path_to(prog: Any, g: Graph, end: Term) -> set[Term]:
         om = g.pos.get(prog[1])
         if om is None:
             return set()
-        return set(om.get(end, ()))
+        subs = om.get(end)
+        return set() if subs is None else set(many(subs))
     if tag == "inv":
         return path_from(prog[1], g, end)
     if tag == "seq":
@@ -95,7 +97,10 @@ def path_closed(prog: Any, g: Graph, s: Term, o: Term) -> bool:
         return path_closed(prog[1], g, s, o)
     if tag == "link":
         pm = g.spo.get(s)
-        return pm is not None and o in pm.get(prog[1], ())
+        if pm is None:
+            return False
+        objs = pm.get(prog[1])
+        return objs is not None and (objs is o or (type(objs) is list and o in objs))
     return o in path_from(prog, g, s)
 
 

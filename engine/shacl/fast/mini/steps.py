@@ -20,7 +20,7 @@ from engine.shacl.fast.mini.algebra import (
     ValuesPat,
     item_vars,
 )
-from engine.shacl.fast.mini.dataset import Graph
+from engine.shacl.fast.mini.dataset import Graph, Terms, many
 from engine.shacl.fast.mini.paths import path_closed, path_from, path_open, path_to
 from engine.shacl.fast.mini.terms import Term
 
@@ -52,25 +52,29 @@ def _lookup(graph: Graph, s: Term | None, p: Term | None,
             if objs is None:
                 return ()
             if o is not None:
-                return ((s, p, o),) if o in objs else ()
-            return [(s, p, x) for x in objs]
+                return ((s, p, o),) if _has(objs, o) else ()
+            return [(s, p, x) for x in many(objs)]
         if o is not None:
-            return [(s, q, o) for q, objs in pm.items() if o in objs]
-        return [(s, q, x) for q, objs in pm.items() for x in objs]
+            return [(s, q, o) for q, objs in pm.items() if _has(objs, o)]
+        return [(s, q, x) for q, objs in pm.items() for x in many(objs)]
     if o is not None:
         if p is not None:
             m = graph.pos.get(p)
             if m is None:
                 return ()
             subs = m.get(o)
-            return [(x, p, o) for x in subs] if subs else ()
+            return [(x, p, o) for x in many(subs)] if subs is not None else ()
         return [(x, q, o) for x, q in graph.osp.get(o, ())]
     if p is not None:
         m = graph.pos.get(p)
         if m is None:
             return ()
-        return [(x, p, y) for y, subs in m.items() for x in subs]
+        return [(x, p, y) for y, subs in m.items() for x in many(subs)]
     return graph.triples
+
+
+def _has(entry: Terms, t: Term) -> bool:
+    return entry is t or (type(entry) is list and t in entry)
 
 
 def _triple_step(item: TriplePat, nxt: Step | None) -> Step:
@@ -96,13 +100,21 @@ def _triple_step(item: TriplePat, nxt: Step | None) -> Step:
                 if objs is None:
                     return
                 if o is not None:
-                    if o in objs:
+                    if objs is o or (type(objs) is list and o in objs):
                         if nxt is None:
                             out.append(row)
                         else:
                             nxt(env, row, out)
                     return
-                for x in objs:
+                if type(objs) is Term:
+                    r = row.copy()
+                    r[ox] = objs
+                    if nxt is None:
+                        out.append(r)
+                    else:
+                        nxt(env, r, out)
+                    return
+                for x in objs:  # type: ignore[union-attr]
                     r = row.copy()
                     r[ox] = x
                     if nxt is None:
@@ -117,7 +129,15 @@ def _triple_step(item: TriplePat, nxt: Step | None) -> Step:
                 subs = om.get(o)
                 if subs is None:
                     return
-                for x in subs:
+                if type(subs) is Term:
+                    r = row.copy()
+                    r[sx] = subs
+                    if nxt is None:
+                        out.append(r)
+                    else:
+                        nxt(env, r, out)
+                    return
+                for x in subs:  # type: ignore[union-attr]
                     r = row.copy()
                     r[sx] = x
                     if nxt is None:
@@ -126,7 +146,7 @@ def _triple_step(item: TriplePat, nxt: Step | None) -> Step:
                         nxt(env, r, out)
                 return
             for y, subs in om.items():
-                for x in subs:
+                for x in many(subs):
                     r = row.copy()
                     r[sx] = x
                     r[ox] = y
