@@ -292,9 +292,11 @@ _JSON_STRING_REST = re.compile(r'[^"\\]*(?:\\[\s\S][^"\\]*)*"')
 def _check_json_depth(text: str, filename: str | None) -> None:
     """Cheap bracket count outside strings, before json recurses.
 
-    Jumps from bracket to bracket and over whole strings with regular expressions (a loop
-    over every character cost 2 ms for a 30 KB file); when the nesting is too deep, the
-    character loop runs to say on which line."""
+    Jumps from bracket to bracket and over whole strings with regular expressions (1.0 ->
+    0.65 ms for a 28 KB file: each string still costs a step); when the nesting is too
+    deep, the character loop runs to say on which line. It stays before ``json.loads``
+    rather than becoming a walk of the parsed data: json's C parser recurses, and the
+    Python recursion limit (which an application may raise) must not be what stops it."""
     depth = 0
     pos = 0
     search = _JSON_TOKEN.search
