@@ -754,3 +754,16 @@ def test_parsed_literal_cache_is_bounded_and_keeps_terms_interned(monkeypatch: A
         T.literal(str(i), dt)
     assert T.literal("07", dt) is first is T.literal("7", dt) is T.from_value(T.V.INT, 7)
     assert len(T._PARSED) <= 1 and sum(map(len, T._PARSED.values())) <= 3
+
+
+def test_graph_variable_over_graphs_with_and_without_the_predicate() -> None:
+    g1, g2, g3 = URIRef("urn:g1"), URIRef("urn:g2"), URIRef("urn:g3")
+    a, p, q = URIRef("urn:a"), URIRef("urn:p"), URIRef("urn:q")
+    named = {g1: [(a, p, Literal(1))], g2: [(a, q, Literal(2))], g3: [(a, p, a), (a, q, g3)]}
+    store, ds = _store([], named), mini.Dataset(named)
+    for text in ["SELECT ?g ?s ?o WHERE { GRAPH ?g { ?s <urn:p> ?o } }",
+                 "SELECT ?g WHERE { GRAPH ?g { <urn:a> <urn:q> ?g } }",
+                 "SELECT ?g ?o WHERE { GRAPH ?g { <urn:a> <urn:p> ?o } }",
+                 "SELECT ?g WHERE { GRAPH ?g { ?s <urn:nowhere> ?o } }",
+                 "SELECT ?g ?x WHERE { GRAPH ?g { ?s <urn:p> ?o . ?s <urn:q> ?x } }"]:
+        assert _agree(text, store, ds)

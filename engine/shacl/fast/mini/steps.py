@@ -167,11 +167,14 @@ def _triple_step(item: TriplePat, nxt: Step | None) -> Step:
             else:
                 nxt(env, r, out)
 
-    return _with_graph(g, match)
+    return _with_graph(g, match, None if pvar else px)
 
 
-def _with_graph(g: Pos | None, match: Callable[[Graph, Row, list[Row], Env], None]) -> Step:
-    """The step for a pattern in the default graph, a named graph, or GRAPH ?var."""
+def _with_graph(g: Pos | None, match: Callable[[Graph, Row, list[Row], Env], None],
+                pred: Term | None = None) -> Step:
+    """The step for a pattern in the default graph, a named graph, or GRAPH ?var.
+    ``pred``: the pattern's constant predicate, if any; GRAPH ?var skips the graphs
+    without it (no row copied for a graph that cannot match)."""
     if g is None:
         def default_step(env: Env, row: Row, out: list[Row]) -> None:
             match(env.default, row, out, env)
@@ -195,10 +198,17 @@ def _with_graph(g: Pos | None, match: Callable[[Graph, Row, list[Row], Env], Non
             if graph is not None:
                 match(graph, row, out, env)
             return
+        if pred is None:
+            for gname, graph in env.named_list:
+                r = row.copy()
+                r[slot] = gname
+                match(graph, r, out, env)
+            return
         for gname, graph in env.named_list:
-            r = row.copy()
-            r[slot] = gname
-            match(graph, r, out, env)
+            if pred in graph.pos:
+                r = row.copy()
+                r[slot] = gname
+                match(graph, r, out, env)
 
     return var_step
 
