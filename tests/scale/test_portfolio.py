@@ -128,12 +128,12 @@ def test_cli_writes_the_estate_and_refuses_store_and_no_store(small_portfolio: P
 
 
 def test_each_worker_builds_its_validator_once(small_portfolio: Path) -> None:
-    from engine.portfolio import validate_chunk, worker_validator
+    from engine.portfolio import Ship, validate_chunk, worker_validator
 
     first = worker_validator(OPTIONS)
     files = [str(p) for p in sorted(small_portfolio.glob("wl-*.yaml"))[:2]]
     a = validate_chunk(OPTIONS, 0, files[:1])
-    b = validate_chunk(OPTIONS, 1, files[1:], want_graphs=True)
+    b = validate_chunk(OPTIONS, 1, files[1:], Ship.GRAPHS)
     assert worker_validator(OPTIONS)[0] is first[0]
     assert a.policies == b.policies == len(first[0].policies) and a.graphs == {}
     (iri, text), = b.graphs.items()
