@@ -69,6 +69,19 @@ class Finding:
         }
 
 
+def finding_from_fields(values: dict[str, Any]) -> Finding:
+    """``Finding(**values)`` for a dict that names every field, without the frozen
+    dataclass's one ``object.__setattr__`` per field (2.8 → 0.3 µs; a portfolio of 10,000
+    small workloads makes about a million findings). The dict becomes the instance's own."""
+    f = _new(Finding)
+    _set(f, "__dict__", values)
+    return f
+
+
+_new = object.__new__
+_set = object.__setattr__
+
+
 @dataclass(frozen=True)
 class PracticeResult:
     practice: str  # 2025 id

@@ -23,13 +23,14 @@ from engine.report import (
     PracticeResult,
     Report,
     WorkloadReport,
+    finding_from_fields,
     practice_status,
     question_risk,
 )
 
 if TYPE_CHECKING:
     from rdflib import Graph
-    from rdflib.term import Node, URIRef
+    from rdflib.term import BNode, Node, URIRef
 
     from engine.shacl.base import Prepared, RawResult
     from engine.workload import Workload
@@ -39,6 +40,12 @@ def _uriref() -> type[URIRef]:
     from rdflib import URIRef
 
     return URIRef
+
+
+def _bnode() -> type[BNode]:
+    from rdflib import BNode
+
+    return BNode
 
 
 class Tailoring(Protocol):
@@ -202,16 +209,12 @@ def _local(iri: Any) -> str:
     return s.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def _value_text(value: Node | None) -> str | None:
-    if value is None:
-        return None
-    from rdflib import BNode, Literal
-
-    if isinstance(value, Literal):
-        return str(value)
-    if isinstance(value, BNode):
-        return "[blank node]"
-    return str(value)
+def _finding_order(f: Finding) -> tuple[Any, ...]:
+    """Findings in a total order: by line, policy, node, path and value, then the fields two
+    rules of one policy may differ in (message, component, column), so that a report never
+    depends on the order a set or an engine yields them."""
+    return (f.line or 0, f.policy, f.focus_label, f.path or "", f.value or "", f.message,
+            f.component or "", f.column or 0, f.focus)
 
 
 @dataclass
@@ -248,7 +251,11 @@ class Validator:
             self._policy_facts[pol.code] = ((first.pillar, first.phase(self.edition)) if first
                                             else ("", ""))
         self._paths: dict[Node | None, str | None] = {}
-        self._uri_type = _uriref()
+        self._shape_facts: dict[Node, dict[str, Any]] = {}
+        self._rollups: dict[tuple[str, ...], tuple[dict[str, PracticeResult],
+                                                   dict[str, QuestionRisk]]] = {}
+        self._components: dict[Node, str] = {}
+        self._uri_type, self._bnode_type = _uriref(), _bnode()
         self._practice_codes: list[tuple[Any, tuple[str, ...]]] = []
         per: dict[str, list[str]] = defaultdict(list)
         for pol in self.policies:
@@ -269,14 +276,23 @@ class Validator:
     def report_for(self, wl: Workload, raw: Iterable[RawResult]) -> WorkloadReport:
         labels: dict[Node, str] = {}
         findings = sorted({self._finding(wl, r, labels) for r in raw},
-                          key=lambda f: (f.line or 0, f.policy, f.focus_label, f.path or "", f.value or ""))
+                          key=_finding_order)
         notes: list[str] = []
         if self.waivers is not None:
             findings = [self._apply_waiver(f) for f in findings]
             notes.extend(self.waivers.notes(wl.id, self.as_of))
         outcomes = self._outcomes(wl, findings)
-        practices = self._practices(outcomes)
-        questions = self._questions(practices)
+        # The roll-up is a function of the outcomes alone, and workloads of an estate share
+        # a few outcome patterns: computed once per pattern (each report gets its own dicts).
+        key = tuple(outcomes.values())
+        rollup = self._rollups.get(key)
+        if rollup is None:
+            practices = self._practices(outcomes)
+            rollup = (practices, self._questions(practices))
+            if len(self._rollups) >= 4096:
+                self._rollups.clear()
+            self._rollups[key] = rollup
+        practices, questions = dict(rollup[0]), dict(rollup[1])
         unsupported = getattr(self.prepared, "unsupported", [])
         if unsupported:
             notes.append(f"{len(unsupported)} shapes were validated by the reference engine "
@@ -294,30 +310,46 @@ class Validator:
 
     def _finding(self, wl: Workload, r: RawResult, labels: dict[Node, str] | None = None
                  ) -> Finding:
-        _URIRef = self._uri_type
-        code = self._owner.get(r.source_shape)
-        if code is None:
-            raise RuntimeError(f"result from shape {r.source_shape} that no policy owns")
-        pol = self._by_code[code]
+        facts = self._shape_facts.get(r.source_shape)
+        if facts is None:
+            facts = self._facts_of(r.source_shape)
+        component = self._components.get(r.component)
+        if component is None:
+            component = self._components[r.component] = _local(r.component)
         try:
             path = self._paths[r.path]
         except KeyError:
             path = self._paths[r.path] = render_path(self.shapes, r.path)
+        focus = r.focus
         loc = None
-        if isinstance(r.path, _URIRef):
-            loc = wl.property_locations.get((r.focus, r.path))
+        if isinstance(r.path, self._uri_type):
+            loc = wl.property_locations.get((focus, r.path))
         if loc is None:
-            loc = wl.locations.get(r.focus) or wl.locations.get(wl.root)
+            loc = wl.locations.get(focus) or wl.locations.get(wl.root)
+        value = r.value
+        return finding_from_fields({
+            **facts,
+            "focus": str(focus), "focus_label": self._label(wl, focus, labels), "path": path,
+            "value": (None if value is None else "[blank node]"
+                      if isinstance(value, self._bnode_type) else str(value)),
+            "message": r.messages[0] if r.messages else f"{component} constraint not met",
+            "file": loc.file if loc else wl.filename, "line": loc.line if loc else None,
+            "column": loc.column if loc else None, "workload": wl.id,
+            "waived_by": None, "waiver_reason": None, "component": component})
+
+    def _facts_of(self, shape: Node) -> dict[str, Any]:
+        """What every finding of ``shape`` shares: its policy's code, title, severity and so
+        on (a portfolio repeats the same few hundred shapes a million times)."""
+        code = self._owner.get(shape)
+        if code is None:
+            raise RuntimeError(f"result from shape {shape} that no policy owns")
+        pol = self._by_code[code]
         pillar, phase = self._policy_facts[code]
-        message = r.messages[0] if r.messages else f"{_local(r.component)} constraint not met"
-        return Finding(
-            policy=code, title=pol.title, severity=self._severity[code], kind=pol.kind,
-            practices=pol.practices, pillar=pillar, phase=phase,
-            focus=str(r.focus), focus_label=self._label(wl, r.focus, labels), path=path,
-            value=_value_text(r.value), message=message,
-            file=loc.file if loc else wl.filename, line=loc.line if loc else None,
-            column=loc.column if loc else None, remediation=pol.remediation, workload=wl.id,
-            component=_local(r.component))
+        facts = self._shape_facts[shape] = {
+            "policy": code, "title": pol.title, "severity": self._severity[code],
+            "kind": pol.kind, "practices": pol.practices, "pillar": pillar, "phase": phase,
+            "remediation": pol.remediation}
+        return facts
 
     @staticmethod
     def _label(wl: Workload, focus: Node, labels: dict[Node, str] | None) -> str:
@@ -330,25 +362,23 @@ class Validator:
 
     def _outcomes(self, wl: Workload, findings: list[Finding]) -> dict[str, str]:
         """Per policy: fail | waived | verified | attested | vacuous."""
-        by_policy: dict[str, list[Finding]] = defaultdict(list)
-        for f in findings:
-            by_policy[f.policy].append(f)
+        failing = {f.policy for f in findings if f.waived_by is None}
+        waived = {f.policy for f in findings if f.waived_by is not None} - failing
         out = {}
         index: DataIndex | None = None
         for pol in self.policies:
-            fs = by_policy.get(pol.code, [])
-            if any(not f.waived for f in fs):
-                out[pol.code] = "fail"
-            elif fs:
-                out[pol.code] = "waived"
+            code = pol.code
+            if code in failing:
+                out[code] = "fail"
+            elif code in waived:
+                out[code] = "waived"
             else:
                 if index is None:
                     index = DataIndex(wl.graph, self._target_predicates)
-                if not index.selects(self._targets[pol.code]):
-                    out[pol.code] = "vacuous"
+                if not index.selects(self._targets[code]):
+                    out[code] = "vacuous"
                 else:
-                    out[pol.code] = ("attested" if pol.kind is CheckKind.ATTESTATION
-                                     else "verified")
+                    out[code] = "attested" if pol.kind is CheckKind.ATTESTATION else "verified"
         return out
 
     def _practices(self, outcomes: dict[str, str]) -> dict[str, PracticeResult]:

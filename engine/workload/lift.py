@@ -86,6 +86,14 @@ class LazyLocations(Mapping[Any, Location]):
     def __contains__(self, item: object) -> bool:
         return item in self._paths
 
+    def get(self, item: Any, default: Any = None) -> Any:
+        """``Mapping.get`` without its ``KeyError`` round trip (most findings ask for a key
+        that is not there: the property of a node the document does not write)."""
+        loc = self._made.get(item)
+        if loc is not None:
+            return loc
+        return self[item] if item in self._paths else default
+
     def __getitem__(self, item: Any) -> Location:
         loc = self._made.get(item)
         if loc is None:

@@ -17,7 +17,7 @@ import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
 
-from engine.shacl.base import RawResult
+from engine.shacl.base import RawResult, make_raw
 from engine.shacl.fast.compiler import GRAPH_MARK, Compiler, Evaluator, closure, message_texts
 from engine.shacl.fast.model import Shape, ShapesModel, Unsupported
 from engine.shacl.fast.terms import GraphTerms, named
@@ -222,30 +222,26 @@ class FastPrepared:
     def _to_raw(findings: list[Any], gt: GraphTerms | None) -> list[RawResult]:
         """Findings as results in the caller's terms (``gt`` None: they already are)."""
         seen: dict[tuple[Any, ...], RawResult] = {}
-        conv = gt.from_ox if gt is not None else _same
         for f in findings:
-            path = conv(f.path_term) if f.path_term is not None else f.shape.path
-            r = RawResult(
-                focus=conv(f.focus),
-                path=path,
-                value=conv(f.value) if f.value is not None else None,
-                source_shape=f.shape.node,
-                component=f.component,
-                severity=f.shape.severity,
-                messages=message_texts(f),
-                source_constraint=f.constraint,
-            )
-            seen.setdefault((r.focus, r.path, r.value, id(f.shape), r.component,
-                             r.source_constraint, r.messages), r)
+            shape, component, constraint = f.shape, f.component, f.constraint
+            messages = message_texts(f)
+            if gt is None:
+                focus, value = f.focus, f.value
+                path = f.path_term if f.path_term is not None else shape.path
+            else:
+                conv = gt.from_ox
+                focus = conv(f.focus)
+                value = conv(f.value) if f.value is not None else None
+                path = conv(f.path_term) if f.path_term is not None else shape.path
+            key = (focus, path, value, id(shape), component, constraint, messages)
+            if key not in seen:
+                seen[key] = make_raw(focus, path, value, shape.node, component, shape.severity,
+                                     messages, constraint)
         return list(seen.values())
 
 
 class _DataNotModelled(Exception):
     """The in-process engine cannot hold one of the batch's literals (Oxigraph runs it)."""
-
-
-def _same(term: Any) -> Any:
-    return term
 
 
 class FastBackend:

@@ -324,9 +324,13 @@ _COMPARE = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">",
             SH.maxExclusive: "<"}
 _HAS_VALUE = SH.hasValue  # rdflib's Namespace attribute lookup is Python code: hoisted
 _SHAPE_PARAMS = {SH["not"], SH["and"], SH["or"], SH.xone, SH.node, SH.qualifiedValueShape}
+_NODE, _AND, _NOT, _OR = SH.node, SH["and"], SH["not"], SH["or"]
+_QUALIFIED, _CLOSED = SH.qualifiedValueShape, SH.closed
+_QMIN, _QMAX = SH.QualifiedMinCountConstraintComponent, SH.QualifiedMaxCountConstraintComponent
+_SPARQL_COMPONENT = SH.SPARQLConstraintComponent
 
 
-@dataclass
+@dataclass(slots=True)
 class Finding:
     """A result before it is mapped back to the caller's terms (Oxigraph terms here)."""
 
@@ -424,18 +428,18 @@ class Evaluator:
                     cands: list[tuple[Any, Any, Any]]) -> list[Row]:
         vfocus = self.c.values_focus(focus, shape)
         p, v = c.param, c.value
-        if p == SH.qualifiedValueShape:
+        if p == _QUALIFIED:
             return self._qualified(shape, c, focus, vfocus, cands)
         members = v if isinstance(v, list) else [v]
         bad = [self.violators(m, vfocus) for m in members]
 
         def fails(g: Any, node: Any) -> bool:
             k = (g, node)
-            if p == SH.node or p == SH["and"]:
+            if p in (_NODE, _AND):
                 return any(k in b for b in bad)
-            if p == SH["not"]:
+            if p == _NOT:
                 return k not in bad[0]
-            if p == SH["or"]:
+            if p == _OR:
                 return all(k in b for b in bad)
             return sum(k not in b for b in bad) != 1  # xone
 
@@ -458,9 +462,9 @@ class Evaluator:
         for g, this in self.focus_pairs(focus):
             n = counts.get((g, this), 0)
             if spec["min"] is not None and n < spec["min"]:
-                out.append((g, this, None, SH.QualifiedMinCountConstraintComponent))
+                out.append((g, this, None, _QMIN))
             if spec["max"] is not None and n > spec["max"]:
-                out.append((g, this, None, SH.QualifiedMaxCountConstraintComponent))
+                out.append((g, this, None, _QMAX))
         return out
 
     # --- nested conformance ------------------------------------------------------------
@@ -522,20 +526,27 @@ class Evaluator:
             value = this
         path = bindings.get("path")
         out.append(Finding(g, this, value, path if isinstance(path, self.NAMED) else None,
-                           shape, SH.SPARQLConstraintComponent, sc.messages, sc.node, bindings))
+                           shape, _SPARQL_COMPONENT, sc.messages, sc.node, bindings))
 
     # --- top level -----------------------------------------------------------------------
     def report(self, shape: Shape, focus: Focus, out: list[Finding]) -> None:
         if shape.deactivated:
             return
+        messages = shape.messages
         for c in shape.constraints:
-            for g, this, value, extra in self.rows(shape, c, focus):
-                component, path = c.component, None
-                if c.param == SH.qualifiedValueShape:
-                    component = extra
-                elif c.param == SH.closed:
-                    path = extra
-                out.append(Finding(g, this, value, path, shape, component, shape.messages))
+            rows = self.rows(shape, c, focus)
+            if not rows:
+                continue
+            param, component = c.param, c.component
+            if param == _QUALIFIED:  # the row says which of min and max failed
+                out.extend(Finding(g, this, value, None, shape, extra, messages)
+                           for g, this, value, extra in rows)
+            elif param == _CLOSED:  # the row names the predicate that is not allowed
+                out.extend(Finding(g, this, value, extra, shape, component, messages)
+                           for g, this, value, extra in rows)
+            else:
+                out.extend(Finding(g, this, value, None, shape, component, messages)
+                           for g, this, value, _ in rows)
         child_focus = self.c.values_focus(focus, shape)
         for prop in shape.properties:
             self.report(prop, child_focus, out)
