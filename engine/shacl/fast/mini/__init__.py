@@ -49,6 +49,7 @@ from typing import Any
 
 from rdflib.term import Node
 
+from engine.shacl.fast.mini.algebra import required
 from engine.shacl.fast.mini.dataset import Dataset, Graph
 from engine.shacl.fast.mini.evaluate import Compiler
 from engine.shacl.fast.mini.parser import _refuse, parse
@@ -77,6 +78,9 @@ class PreparedQuery:
             _refuse(text, str(exc))
             raise AssertionError("unreachable") from None
         plan.compile(Compiler(len(scope.names)))
+        # Aggregates without GROUP BY answer one row even over no solutions
+        self._needs = (required(plan.where) if not (plan.grouped and not plan.group_keys)
+                       else (frozenset(), frozenset()))
         plan.release()
         self._plan = plan
         self._width = plan.width
@@ -120,6 +124,11 @@ class PreparedQuery:
                     start[self._slots[name]] = from_rdflib(node)
                 except Unmodelled as exc:
                     raise Unsupported(f"substitution with a {exc}") from None
+        preds, classes = self._needs
+        if preds:
+            have_p, have_c = ds.present()
+            if not (preds <= have_p and classes <= have_c):
+                return []  # a pattern every solution matches finds nothing in any graph
         rows = self._plan.tuples(env, start)
         node_of = ds.node_of
         get = node_of.get

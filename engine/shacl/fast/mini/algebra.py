@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.shacl.fast.mini.terms import Term
+from engine.shacl.fast.mini.terms import Term, iri
 from engine.shacl.fast.model import Unsupported
 
 # A position in a pattern: ("v", slot) or ("c", term). A graph: None (the default graph) or
@@ -177,6 +177,38 @@ def analyse(node: Node) -> Node:
         node.certain = node.query.certain
         node.maybe = node.query.maybe
     return node
+
+
+RDF_TYPE = iri("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")  # held: identity is stable
+
+
+def required(node: Node) -> tuple[frozenset[Term], frozenset[Term]]:
+    """(predicates, classes) without which ``node`` has no solution: the constant predicates
+    of the triple patterns every solution matches, and the constant classes of its
+    ``rdf:type`` patterns. When one of them occurs in no graph of a dataset, the pattern is
+    empty there, whatever graph it is evaluated in. Paths, sub-selects and the optional
+    side of OPTIONAL, MINUS and EXISTS contribute nothing; a UNION only what all its
+    branches need."""
+    if isinstance(node, BGP):
+        preds: set[Term] = set()
+        classes: set[Term] = set()
+        for it in node.items:
+            if isinstance(it, TriplePat) and it.p[0] == "c":
+                preds.add(it.p[1])
+                if it.p[1] is RDF_TYPE and it.o[0] == "c":
+                    classes.add(it.o[1])
+        return frozenset(preds), frozenset(classes)
+    if isinstance(node, Join):
+        ap, ac = required(node.a)
+        bp, bc = required(node.b)
+        return ap | bp, ac | bc
+    if isinstance(node, LeftJoin | Filter | Minus | Extend):
+        return required(node.a)
+    if isinstance(node, Union) and node.items:
+        parts = [required(b) for b in node.items]
+        return (frozenset.intersection(*(p for p, _ in parts)),
+                frozenset.intersection(*(c for _, c in parts)))
+    return frozenset(), frozenset()
 
 
 def binds_graph(node: Node, g: Pos) -> bool:

@@ -201,6 +201,21 @@ class Dataset:
         g.size = size
         return g
 
+    def present(self) -> tuple[set[Term], set[Term]]:
+        """The predicates and the ``rdf:type`` classes used in any of the dataset's graphs
+        (worked out on first use)."""
+        got: tuple[set[Term], set[Term]] | None = self.__dict__.get("_present")
+        if got is None:
+            from engine.shacl.fast.mini.algebra import RDF_TYPE
+
+            preds: set[Term] = set(self.default.pos)
+            classes: set[Term] = set(self.default.pos.get(RDF_TYPE, ()))
+            for g in self.named.values():
+                preds.update(g.pos)
+                classes.update(g.pos.get(RDF_TYPE, ()))
+            got = self.__dict__["_present"] = (preds, classes)
+        return got
+
     def to_rdflib(self, t: Term | None) -> Node | None:
         node = self.node_of.get(t)
         if node is None and t is not None:
