@@ -199,3 +199,33 @@ def test_triples_read_straight_from_the_store_are_the_graphs_triples(repo: objec
 
 
 RDF_TYPE = rdflib.RDF.type
+
+
+def test_first_batch_runs_on_oxigraph_only_when_it_is_small(monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    """One workload on a fresh pack goes to Oxigraph (the in-process engine's preparation
+    would not pay for itself); a call with more graphs than one in-process batch starts
+    in-process at once, and both give the same results."""
+    import engine.shacl.fast as fast
+
+    shapes = g("ex:S a sh:NodeShape ; sh:targetClass ex:T ; "
+               "sh:property [ sh:path ex:p ; sh:minCount 1 ] .")
+    datas = [g(f"ex:n{i} a ex:T . " + (f"ex:n{i} ex:p 1 ." if i % 2 else "")) for i in range(7)]
+    stores = []
+    real_store = fast.ox.Store
+
+    def counting_store(*args: object) -> object:
+        stores.append(1)
+        return real_store(*args)
+
+    monkeypatch.setattr(fast, "SMALL", 3)
+    monkeypatch.setattr(fast, "_prepared_cache", {})
+    monkeypatch.setattr(fast.ox, "Store", counting_store)
+    one = fast.FastPrepared(shapes, None)
+    first = [len(r) for r in one.validate_many(datas[:1])]
+    assert stores == [1]
+    many = fast.FastPrepared(shapes, None)
+    stores.clear()
+    got = [len(r) for r in many.validate_many(datas)]
+    assert stores == []  # seven graphs, batches of three: in-process from the start
+    assert got == [1, 0, 1, 0, 1, 0, 1] and first == [1]
