@@ -30,10 +30,11 @@ OWNERS = (
     ("engine/workload/__init__.py:load_workload", "engine.workload (read, schema, lift)"),
     ("engine/shacl/fast/__init__.py:_batch", "engine.shacl.fast (batch validation)"),
     ("engine/validate.py:report_for", "engine.validate (report building)"),
+    ("engine/portfolio.py:summarise", "engine.portfolio (summaries, in the worker)"),
     ("engine/estate.py:graph_ntriples", "engine.estate (workload graph to N-Triples)"),
+    ("engine/estate.py:result_ntriples", "engine.estate (run results to N-Triples)"),
     ("engine/portfolio.py:_store_chunk", "engine.estate (writing the store)"),
-    ("engine/portfolio.py:summarise", "engine.portfolio (summaries)"),
-    ("engine/portfolio.py:add", "engine.portfolio (report spool)"),
+    ("engine/portfolio.py:add_bytes", "engine.portfolio (report spool)"),
     ("engine/portfolio.py:worker_validator", "engine.validate (building the Validator once)"),
 )
 
