@@ -325,8 +325,9 @@ class WorkloadSummary:
     high_risk_questions: tuple[str, ...]
 
     @property
-    def sort_key(self) -> tuple[int, int, int, int, str]:
-        return (-self.high, -len(self.high_risk_questions), -self.medium, -self.low, self.workload)
+    def sort_key(self) -> tuple[int, int, int, int, str, str]:
+        return (-self.high, -len(self.high_risk_questions), -self.medium, -self.low, self.workload,
+                self.file or "")
 
     def to_json(self) -> dict[str, Any]:
         return {"workload": self.workload, "name": self.name, "file": self.file,
@@ -427,6 +428,12 @@ class PortfolioResult:
     notes: list[str] = field(default_factory=list)
     worker_peak_kb: int = 0  # the largest worker's peak resident memory
 
+    def most_violated(self, top: int | None = None) -> list[tuple[str, int]]:
+        """Policies by open findings, most first; ties by policy code (not by which chunk
+        finished first)."""
+        ranked = sorted(self.policy_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        return ranked if top is None else ranked[:top]
+
     def worst_first(self) -> list[WorkloadSummary]:
         return sorted(self.summaries, key=lambda s: s.sort_key)
 
@@ -525,15 +532,14 @@ def run_portfolio(inputs: Iterable[str | Path], options: PortfolioOptions | None
                           len(files), run_id=run_id if estate is not None or record else None,
                           store=estate.location if estate is not None else None, reports=spool)
     done = 0
+    finished: list[tuple[int, list[WorkloadSummary], list[str], list[str]]] = []
     try:
         if progress:
             progress(0, len(files))
         for res in results:
             out.packs, out.policies = res.packs or out.packs, res.policies or out.policies
-            out.errors.extend(res.errors)
-            out.bugs.extend(res.bugs)
+            finished.append((res.index, res.summaries, res.errors, res.bugs))
             out.worker_peak_kb = max(out.worker_peak_kb, res.worker_peak_kb)
-            out.summaries.extend(res.summaries)
             out.policy_counts.update(res.policy_counts)
             if spool is not None:
                 assert res.reports is not None, "the worker did not ship the reports"
@@ -544,6 +550,12 @@ def run_portfolio(inputs: Iterable[str | Path], options: PortfolioOptions | None
             done += len(res.summaries) + len(res.errors) + len(res.bugs)
             if progress:
                 progress(min(done, len(files)), len(files))
+        # Chunks finish in any order on a pool: summaries, errors and bugs are put back in
+        # the order of the input files, so that two runs print and write the same thing.
+        for _, summaries, chunk_errors, chunk_bugs in sorted(finished, key=lambda c: c[0]):
+            out.summaries.extend(summaries)
+            out.errors.extend(chunk_errors)
+            out.bugs.extend(chunk_bugs)
         if estate is not None:
             from engine.estate import RunHeader, header_triples, run_graph_iri
 
@@ -625,7 +637,7 @@ def render_summary(result: PortfolioResult, *, top: int = 50, color: bool = Fals
         table = Table(title="Most violated policies", title_justify="left")
         table.add_column("policy")
         table.add_column("findings", justify="right")
-        for code, n in result.policy_counts.most_common(10):
+        for code, n in result.most_violated(10):
             table.add_row(code, f"{n:,}")
         console.print(table)
     for line in result.errors:
@@ -642,7 +654,7 @@ def summary_json(result: PortfolioResult) -> dict[str, Any]:
             "asOf": result.as_of, "packs": result.packs, "policies": result.policies,
             "totals": result.totals(),
             "workloads": [s.to_json() for s in result.worst_first()],
-            "policies_violated": dict(result.policy_counts.most_common()),
+            "policies_violated": dict(result.most_violated()),
             "errors": list(result.errors), "bugs": list(result.bugs),
             "notes": list(result.notes)}
 
