@@ -229,3 +229,38 @@ def test_first_batch_runs_on_oxigraph_only_when_it_is_small(monkeypatch: pytest.
     got = [len(r) for r in many.validate_many(datas)]
     assert stores == []  # seven graphs, batches of three: in-process from the start
     assert got == [1, 0, 1, 0, 1, 0, 1] and first == [1]
+
+
+def test_direct_rows_equal_the_generic_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The in-process evaluator's shortcut for plain constraints (rows read straight from its
+    tuples) gives what the generic path through solution dicts gives, on the examples."""
+    from pathlib import Path
+
+    import engine.shacl.fast as fast
+    from engine.catalog import builtin_catalog
+    from engine.shacl.fast.small import MiniEvaluator
+    from engine.validate import Validator
+    from engine.workload import load_workload
+
+    root = Path(__file__).resolve().parents[2]
+    monkeypatch.setattr(fast, "SMALL_AFTER", 0)
+    v = Validator(builtin_catalog().select(), engine="fast")
+    graphs = [load_workload(p).graph for p in sorted((root / "examples").glob("*.yaml"))]
+
+    direct_calls = []
+    real_rows = MiniEvaluator.rows
+
+    def counting_rows(self: MiniEvaluator, *args: object) -> object:
+        direct_calls.append(self.DIRECT_ROWS)
+        return real_rows(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(MiniEvaluator, "rows", counting_rows)
+
+    def results(direct: bool) -> list[list[str]]:
+        monkeypatch.setattr(MiniEvaluator, "DIRECT_ROWS", direct)
+        return [sorted(map(repr, r)) for r in v.prepared.validate_many(graphs)]
+
+    fast_rows = results(True)
+    assert fast_rows == results(False)
+    assert sum(map(len, fast_rows)) > 100
+    assert True in direct_calls and False in direct_calls  # both ran in-process

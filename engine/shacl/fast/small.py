@@ -13,12 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rdflib.term import BNode, Node, URIRef
 
-from engine.shacl.fast.compiler import Evaluator
+from engine.shacl.fast.compiler import _HAS_VALUE, _SHAPE_PARAMS, Evaluator
 from engine.shacl.fast.mini import Dataset, prepare
+from engine.shacl.fast.model import Constraint, Shape
+
+if TYPE_CHECKING:
+    from engine.shacl.fast.compiler import Focus, Row
 
 
 @dataclass(frozen=True)
@@ -76,3 +80,36 @@ class MiniEvaluator(Evaluator):
             rows = self._answers[query] = [dict(zip(names, r, strict=True))
                                            for r in q.run(self.store.dataset)]
         return rows
+
+    #: rows straight from the evaluator's tuples (no dict per row); tests switch it off to
+    #: compare with the generic path
+    DIRECT_ROWS = True
+
+    def rows(self, shape: Shape, c: Constraint, focus: Focus) -> list[Row]:
+        """:meth:`Evaluator.rows` for the constraints whose rows are the query's own
+        (``?g ?this`` and, when projected, ``?value`` and ``?path``), read straight from the
+        in-process evaluator's tuples."""
+        p = c.param
+        if (not self.DIRECT_ROWS or p in _SHAPE_PARAMS
+                or (p == _HAS_VALUE and shape.sparql_path is not None)):
+            return super().rows(shape, c, focus)
+        text = self.c.query(shape, c, focus)
+        got = self._direct.get(text)
+        if got is None:
+            q = prepare(text)
+            raw = q.run(self.store.dataset)
+            if raw:
+                names = q.variables
+                ig, it = names.index("g"), names.index("this")
+                iv = names.index("value") if "value" in names else -1
+                ip = names.index("path") if "path" in names else -1
+                got = [(r[ig], r[it], r[iv] if iv >= 0 else None, r[ip] if ip >= 0 else None)
+                       for r in raw]
+            else:
+                got = []
+            self._direct[text] = got
+        return got
+
+    def __init__(self, compiler: Any, store: Any) -> None:
+        super().__init__(compiler, store)
+        self._direct: dict[str, list[Row]] = {}
