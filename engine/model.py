@@ -3,6 +3,19 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
+
+
+def frozen_from_fields(cls: type[_T], values: dict[str, Any]) -> _T:
+    """``cls(**values)`` for a frozen dataclass without ``__slots__`` and a dict naming every
+    field, without the one ``object.__setattr__`` per field its ``__init__`` pays (2.8 → 0.3
+    µs for a finding; a portfolio of 10,000 small workloads makes about a million findings
+    and as many raw results). The dict becomes the instance's own."""
+    obj = object.__new__(cls)
+    object.__setattr__(obj, "__dict__", values)
+    return obj
 
 
 class Severity(StrEnum):

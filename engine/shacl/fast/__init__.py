@@ -129,17 +129,15 @@ class FastPrepared:
         it = iter(datas)
         while True:
             small = SMALL > 0 and self.small_ok and self.batches >= SMALL_AFTER
-            if small:
-                chunk = list(itertools.islice(it, SMALL))
-            else:
-                chunk = list(itertools.islice(it, SMALL + 1))
-                if SMALL > 0 and self.small_ok and len(chunk) > SMALL:
+            if not small and SMALL > 0 and self.small_ok:
+                head = list(itertools.islice(it, SMALL + 1))
+                if len(head) > SMALL:
                     # more graphs than one in-process batch: the in-process engine's
                     # one-off preparation pays for itself in this call already
                     self.batches = max(self.batches, SMALL_AFTER)
-                    it = itertools.chain(chunk, it)
-                    continue
-                chunk.extend(itertools.islice(it, BATCH - len(chunk)))
+                    small = True
+                it = itertools.chain(head, it)
+            chunk = list(itertools.islice(it, SMALL if small else BATCH))
             if not chunk:
                 return
             yield from self._batch(chunk)

@@ -395,16 +395,21 @@ class Evaluator:
     # --- rows of one constraint --------------------------------------------------------
     def rows(self, shape: Shape, c: Constraint, focus: Focus) -> list[Row]:
         q = self.c.query(shape, c, focus)
-        sols = self.select(q)
         p = c.param
         if p in _SHAPE_PARAMS:
             cands = self._cands.get(q)
             if cands is None:  # twenty attestation policies share one candidate query
-                cands = self._cands[q] = [(s["g"], s["this"], s["value"]) for s in sols]
+                cands = self._cands[q] = [(s["g"], s["this"], s["value"])
+                                          for s in self.select(q)]
             return self._shape_rows(shape, c, focus, cands)
         if p == _HAS_VALUE and shape.sparql_path is not None:
-            return [(g, this, None, None) for g, this in self._lacking(sols, focus)]
-        return [(s["g"], s["this"], s.get("value"), s.get("path")) for s in sols]
+            return [(g, this, None, None) for g, this in self._lacking(self.select(q), focus)]
+        return self.plain_rows(q)
+
+    def plain_rows(self, query: str) -> list[Row]:
+        """The rows of a constraint query that projects ``?g ?this`` and, for some
+        constraints, ``?value`` and ``?path`` (callers do not change the list)."""
+        return [(s["g"], s["this"], s.get("value"), s.get("path")) for s in self.select(query)]
 
     def focus_pairs(self, focus: Focus) -> set[Pair]:
         key = "pairs " + focus.key

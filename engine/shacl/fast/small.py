@@ -17,12 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from rdflib.term import BNode, Node, URIRef
 
-from engine.shacl.fast.compiler import _HAS_VALUE, _SHAPE_PARAMS, Evaluator
+from engine.shacl.fast.compiler import Evaluator
 from engine.shacl.fast.mini import Dataset, prepare
-from engine.shacl.fast.model import Constraint, Shape
 
 if TYPE_CHECKING:
-    from engine.shacl.fast.compiler import Focus, Row
+    from engine.shacl.fast.compiler import Row
 
 
 @dataclass(frozen=True)
@@ -85,18 +84,17 @@ class MiniEvaluator(Evaluator):
     #: compare with the generic path
     DIRECT_ROWS = True
 
-    def rows(self, shape: Shape, c: Constraint, focus: Focus) -> list[Row]:
-        """:meth:`Evaluator.rows` for the constraints whose rows are the query's own
-        (``?g ?this`` and, when projected, ``?value`` and ``?path``), read straight from the
-        in-process evaluator's tuples."""
-        p = c.param
-        if (not self.DIRECT_ROWS or p in _SHAPE_PARAMS
-                or (p == _HAS_VALUE and shape.sparql_path is not None)):
-            return super().rows(shape, c, focus)
-        text = self.c.query(shape, c, focus)
-        got = self._direct.get(text)
+    def __init__(self, compiler: Any, store: Any) -> None:
+        super().__init__(compiler, store)
+        self._direct: dict[str, list[Row]] = {}
+
+    def plain_rows(self, query: str) -> list[Row]:
+        """:meth:`Evaluator.plain_rows` read straight from the in-process evaluator's tuples."""
+        if not self.DIRECT_ROWS:
+            return super().plain_rows(query)
+        got = self._direct.get(query)
         if got is None:
-            q = prepare(text)
+            q = prepare(query)
             raw = q.run(self.store.dataset)
             if raw:
                 names = q.variables
@@ -107,9 +105,5 @@ class MiniEvaluator(Evaluator):
                        for r in raw]
             else:
                 got = []
-            self._direct[text] = got
+            self._direct[query] = got
         return got
-
-    def __init__(self, compiler: Any, store: Any) -> None:
-        super().__init__(compiler, store)
-        self._direct: dict[str, list[Row]] = {}
