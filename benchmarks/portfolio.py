@@ -30,6 +30,7 @@ OWNERS = (
     ("engine/workload/__init__.py:load_workload", "engine.workload (read, schema, lift)"),
     ("engine/shacl/fast/__init__.py:_batch", "engine.shacl.fast (batch validation)"),
     ("engine/validate.py:report_for", "engine.validate (report building)"),
+    ("engine/validate.py:tally", "engine.validate (tallies, when no report is asked for)"),
     ("engine/portfolio.py:summarise", "engine.portfolio (summaries, in the worker)"),
     ("engine/estate.py:graph_ntriples", "engine.estate (workload graph to N-Triples)"),
     ("engine/estate.py:result_ntriples", "engine.estate (run results to N-Triples)"),

@@ -169,6 +169,7 @@ def validate_chunk(options: PortfolioOptions, index: int, paths: Sequence[str],
 
 def _validate_chunk(options: PortfolioOptions, index: int, paths: Sequence[str], ship: Ship,
                     run_id: str | None) -> ChunkResult:
+    from engine.validate import Tally
     from engine.workload import DEFAULT_MAX_BYTES, load_workload
 
     validator, packs = worker_validator(options)
@@ -184,21 +185,36 @@ def _validate_chunk(options: PortfolioOptions, index: int, paths: Sequence[str],
             errors.append(_error_line(p, exc))
         except Exception as exc:  # a bug in the loader must not sink the whole portfolio
             bugs.append(f"{p}: internal error while loading: {type(exc).__name__}: {exc}")
+    # Summaries alone (the usual run) need no report: each workload is tallied instead
+    # (Validator.tally_many, equal to what its report would give).
+    full = bool(ship & (Ship.REPORTS | Ship.RESULTS))
+    reports: list[Any] = []
     try:
-        reports = validator.validate_many(loaded)
+        done = loaded
+        if full:
+            reports = validator.validate_many(loaded)
+            tallies = [Tally.of(w) for w in reports]
+        else:
+            tallies = validator.tally_many(loaded)
     except Exception:  # isolate the workload that trips the engine
-        reports = []
+        done, tallies, reports = [], [], []
         for wl in loaded:
             try:
-                reports.append(validator.validate(wl))
+                w = validator.validate(wl)
             except Exception as exc:
                 bugs.append(f"{wl.filename}: internal error while validating: "
                             f"{type(exc).__name__}: {exc}")
+                continue
+            done.append(wl)
+            reports.append(w)
+            tallies.append(Tally.of(w))
     policy_counts: Counter[str] = Counter()
-    for w in reports:
-        policy_counts.update(f.policy for f in w.findings if f.waived_by is None)
-    res = ChunkResult(index, [summarise(w) for w in reports], policy_counts, errors, bugs, packs,
-                      len(validator.policies))
+    for t in tallies:
+        policy_counts.update(t.policies)
+    res = ChunkResult(index, [WorkloadSummary(wl.id, wl.name, wl.filename, t.high, t.medium,
+                                              t.low, t.waived, t.high_risk_questions)
+                              for wl, t in zip(done, tallies, strict=True)],
+                      policy_counts, errors, bugs, packs, len(validator.policies))
     if Ship.GRAPHS in ship:
         from engine.estate import graph_ntriples, workload_graph_iri
 
@@ -337,10 +353,11 @@ class WorkloadSummary:
 
 
 def summarise(w: WorkloadReport) -> WorkloadSummary:
-    c = w.counts()
-    hrq = tuple(sorted(q for q, r in w.questions.items() if r.value.upper() == "HIGH"))
-    return WorkloadSummary(w.workload, w.name, w.file, c["high"], c["medium"], c["low"],
-                           c["waived"], hrq)
+    from engine.validate import Tally
+
+    t = Tally.of(w)
+    return WorkloadSummary(w.workload, w.name, w.file, t.high, t.medium, t.low, t.waived,
+                           t.high_risk_questions)
 
 
 class ReportSpool(Sequence["WorkloadReport"]):

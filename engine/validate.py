@@ -8,12 +8,12 @@ graph but data, and nothing reaches the network.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from engine.catalog import Catalog, Policy, builtin_catalog, load_catalog, shapes_graph
 from engine.errors import InputError
@@ -217,6 +217,24 @@ def _finding_order(f: Finding) -> tuple[Any, ...]:
             f.component or "", f.column or 0, f.focus)
 
 
+class Tally(NamedTuple):
+    """A workload's findings counted: what a portfolio keeps of each report."""
+
+    high: int
+    medium: int
+    low: int
+    waived: int
+    high_risk_questions: tuple[str, ...]  # sorted
+    policies: Counter[str]  # open findings per policy code
+
+    @classmethod
+    def of(cls, w: WorkloadReport) -> Tally:
+        c = w.counts()
+        hrq = tuple(sorted(q for q, r in w.questions.items() if r is QuestionRisk.HIGH))
+        return cls(c["high"], c["medium"], c["low"], c["waived"], hrq,
+                   Counter(f.policy for f in w.findings if f.waived_by is None))
+
+
 @dataclass
 class Validator:
     """Policies prepared once for a backend; validates any number of workloads."""
@@ -281,9 +299,48 @@ class Validator:
         if self.waivers is not None:
             findings = [self._apply_waiver(f) for f in findings]
             notes.extend(self.waivers.notes(wl.id, self.as_of))
-        outcomes = self._outcomes(wl, findings)
-        # The roll-up is a function of the outcomes alone, and workloads of an estate share
-        # a few outcome patterns: computed once per pattern (each report gets its own dicts).
+        failing = {f.policy for f in findings if f.waived_by is None}
+        waived = {f.policy for f in findings if f.waived_by is not None} - failing
+        practices, questions = self._rollup(self._outcomes(wl, failing, waived))
+        unsupported = getattr(self.prepared, "unsupported", [])
+        if unsupported:
+            notes.append(f"{len(unsupported)} shapes were validated by the reference engine "
+                         "(the fast engine does not support them)")
+        return WorkloadReport(workload=wl.id, name=wl.name, file=wl.filename,
+                              content_hash=wl.content_hash, findings=findings,
+                              practices=dict(practices), questions=dict(questions),
+                              edition=self.edition, notes=notes)
+
+    def tally_many(self, workloads: Sequence[Workload]) -> list[Tally]:
+        """What a portfolio summary needs of each workload, without building its report:
+        equal to :meth:`Tally.of` the workload's :meth:`validate` report (tested), at a
+        fraction of the cost (no finding objects, no sorting)."""
+        raws = self.prepared.validate_many([w.graph for w in workloads])
+        return [self.tally(w, r) for w, r in zip(workloads, raws, strict=True)]
+
+    def tally(self, wl: Workload, raw: Iterable[RawResult]) -> Tally:
+        if self.waivers is not None:  # waivers match whole findings: the report decides
+            return Tally.of(self.report_for(wl, raw))
+        labels: dict[Node, str] = {}
+        # a finding is its key plus what its policy fixes (see _finding): distinct keys
+        # are distinct findings
+        keys = {self._finding_key(wl, r, labels) for r in raw}
+        severity = self._severity
+        per_policy: Counter[str] = Counter(k[0] for k in keys)
+        counts: Counter[str] = Counter()
+        for code, n in per_policy.items():
+            counts[severity[code].value] += n
+        _, questions = self._rollup(self._outcomes(wl, set(per_policy), set()))
+        high = tuple(sorted(q for q, r in questions.items() if r is QuestionRisk.HIGH))
+        return Tally(counts.get("high", 0), counts.get("medium", 0), counts.get("low", 0), 0,
+                     high, per_policy)
+
+    def _rollup(self, outcomes: dict[str, str]
+                ) -> tuple[dict[str, PracticeResult], dict[str, QuestionRisk]]:
+        """Practices and questions for ``outcomes`` (shared: callers copy before changing).
+
+        The roll-up is a function of the outcomes alone, and workloads of an estate share a
+        few outcome patterns: computed once per pattern."""
         key = tuple(outcomes.values())
         rollup = self._rollups.get(key)
         if rollup is None:
@@ -292,14 +349,7 @@ class Validator:
             if len(self._rollups) >= 4096:
                 self._rollups.clear()
             self._rollups[key] = rollup
-        practices, questions = dict(rollup[0]), dict(rollup[1])
-        unsupported = getattr(self.prepared, "unsupported", [])
-        if unsupported:
-            notes.append(f"{len(unsupported)} shapes were validated by the reference engine "
-                         "(the fast engine does not support them)")
-        return WorkloadReport(workload=wl.id, name=wl.name, file=wl.filename,
-                              content_hash=wl.content_hash, findings=findings, practices=practices,
-                              questions=questions, edition=self.edition, notes=notes)
+        return rollup
 
     def _apply_waiver(self, f: Finding) -> Finding:
         from dataclasses import replace
@@ -310,9 +360,25 @@ class Validator:
 
     def _finding(self, wl: Workload, r: RawResult, labels: dict[Node, str] | None = None
                  ) -> Finding:
+        (_code, focus, label, path, value, message, file, line, column,
+         component) = self._finding_key(wl, r, labels)
         facts = self._shape_facts.get(r.source_shape)
         if facts is None:
             facts = self._facts_of(r.source_shape)
+        return finding_from_fields({
+            **facts,
+            "focus": focus, "focus_label": label, "path": path, "value": value,
+            "message": message, "file": file, "line": line, "column": column, "workload": wl.id,
+            "waived_by": None, "waiver_reason": None, "component": component})
+
+    def _finding_key(self, wl: Workload, r: RawResult, labels: dict[Node, str] | None = None
+                     ) -> tuple[str, str, str, str | None, str | None, str, str | None,
+                                int | None, int | None, str]:
+        """The fields of ``r``'s finding that its policy does not fix, after its policy code:
+        (code, focus, focus label, path, value, message, file, line, column, component)."""
+        code = self._owner.get(r.source_shape)
+        if code is None:
+            raise RuntimeError(f"result from shape {r.source_shape} that no policy owns")
         component = self._components.get(r.component)
         if component is None:
             component = self._components[r.component] = _local(r.component)
@@ -327,15 +393,12 @@ class Validator:
         if loc is None:
             loc = wl.locations.get(focus) or wl.locations.get(wl.root)
         value = r.value
-        return finding_from_fields({
-            **facts,
-            "focus": str(focus), "focus_label": self._label(wl, focus, labels), "path": path,
-            "value": (None if value is None else "[blank node]"
-                      if isinstance(value, self._bnode_type) else str(value)),
-            "message": r.messages[0] if r.messages else f"{component} constraint not met",
-            "file": loc.file if loc else wl.filename, "line": loc.line if loc else None,
-            "column": loc.column if loc else None, "workload": wl.id,
-            "waived_by": None, "waiver_reason": None, "component": component})
+        return (code, str(focus), self._label(wl, focus, labels), path,
+                (None if value is None else "[blank node]"
+                 if isinstance(value, self._bnode_type) else str(value)),
+                r.messages[0] if r.messages else f"{component} constraint not met",
+                loc.file if loc else wl.filename, loc.line if loc else None,
+                loc.column if loc else None, component)
 
     def _facts_of(self, shape: Node) -> dict[str, Any]:
         """What every finding of ``shape`` shares: its policy's code, title, severity and so
@@ -360,10 +423,9 @@ class Validator:
             label = labels[focus] = focus_label(wl, focus)
         return label
 
-    def _outcomes(self, wl: Workload, findings: list[Finding]) -> dict[str, str]:
-        """Per policy: fail | waived | verified | attested | vacuous."""
-        failing = {f.policy for f in findings if f.waived_by is None}
-        waived = {f.policy for f in findings if f.waived_by is not None} - failing
+    def _outcomes(self, wl: Workload, failing: set[str], waived: set[str]) -> dict[str, str]:
+        """Per policy: fail | waived | verified | attested | vacuous (``failing``: policies
+        with an open finding; ``waived``: the others with a waived one)."""
         out = {}
         index: DataIndex | None = None
         for pol in self.policies:

@@ -37,3 +37,34 @@ def test_fast_equals_reference(workloads: list[Any], fast_reports: list[Any]) ->
         assert _key(ref) == _key(fast), wl.id
         findings += len(ref.findings)
     assert findings  # the generated faults produce findings
+
+
+def test_tallies_equal_counting_the_reports(workloads: list[Any], fast_reports: list[Any]) -> None:
+    """A portfolio's summaries come from Validator.tally_many, which never builds a report:
+    it must count exactly what the report holds (findings per severity and per policy,
+    high-risk questions)."""
+    from engine.validate import Tally
+
+    v = Validator(builtin_catalog().select(), engine="fast", as_of=AS_OF)
+    tallies = v.tally_many(workloads)
+    assert tallies == [Tally.of(r) for r in fast_reports]
+    assert sum(t.high + t.medium + t.low for t in tallies) > 100
+    assert sum(1 for t in tallies if t.high_risk_questions) > 10
+    # the reference engine's results are tallied the same way
+    ref = Validator(builtin_catalog().select(), engine="reference", as_of=AS_OF)
+    assert ref.tally_many(workloads[:4]) == tallies[:4]
+
+
+def test_a_tally_with_waivers_counts_the_waived_findings(workloads: list[Any],
+                                                         fast_reports: list[Any]) -> None:
+    from engine.validate import Tally
+    from engine.waivers import Waiver, Waivers
+
+    policy = fast_reports[0].findings[0].policy
+    waiver = Waiver("W-1", "*", "accepted for the test", "someone", dt.date(2027, 1, 1),
+                    dt.date(2028, 1, 1), policy=policy)
+    v = Validator(builtin_catalog().select(), engine="fast", as_of=AS_OF,
+                  waivers=Waivers([waiver]))
+    tallies = v.tally_many(workloads[:8])
+    assert tallies == [Tally.of(v.validate(w)) for w in workloads[:8]]
+    assert tallies[0].waived > 0 and policy not in tallies[0].policies

@@ -111,6 +111,11 @@ def test_plain_run_ships_no_reports(small_portfolio: Path, chunks: list[ChunkRes
         # what crossed the process boundary: no report or finding objects at all
         data = pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)
         assert b"WorkloadReport" not in data and b"Finding" not in data
+    # tallied without reports (Validator.tally_many), yet what the reports would say
+    direct = direct_reports(workload_files(small_portfolio))
+    assert res.summaries == [summarise(w) for w in direct]
+    assert res.policy_counts == Counter(f.policy for w in direct for f in w.findings
+                                        if f.waived_by is None)
 
 
 def test_spooling_run_ships_pickled_reports_and_never_pickles_again(
@@ -191,14 +196,14 @@ def test_young_collections_rarer_while_a_chunk_is_validated_then_as_they_were(
     from engine.portfolio import GC_YOUNG
     from engine.validate import Validator
 
-    validate_many = Validator.validate_many
+    tally_many = Validator.tally_many
     during: list[tuple[int, ...]] = []
 
-    def recording(self: Validator, workloads: Any) -> list[WorkloadReport]:
+    def recording(self: Validator, workloads: Any) -> list[Any]:
         during.append(gc.get_threshold())
-        return validate_many(self, workloads)
+        return tally_many(self, workloads)
 
-    monkeypatch.setattr(Validator, "validate_many", recording)
+    monkeypatch.setattr(Validator, "tally_many", recording)
     before = gc.get_threshold()
     try:
         gc.set_threshold(700, 10, 10)
