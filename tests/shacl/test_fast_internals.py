@@ -264,3 +264,95 @@ def test_direct_rows_equal_the_generic_rows(monkeypatch: pytest.MonkeyPatch) -> 
     assert fast_rows == results(False)
     assert sum(map(len, fast_rows)) > 100
     assert True in direct_calls and False in direct_calls  # both ran in-process
+
+
+NATIVE_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix ex: <http://example.org/> .
+ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:targetNode ex:ghost, ex:a ;
+  sh:property [ sh:path ex:p ; sh:minCount 2 ] , [ sh:path ex:p ; sh:maxCount 1 ] ,
+              [ sh:path ex:q ; sh:minCount 1 ] , [ sh:path ex:p ; sh:hasValue 1 ] ,
+              [ sh:path ex:flag ; sh:hasValue true ] , [ sh:path ex:r ; sh:hasValue ex:v ] ,
+              [ sh:path ex:d ; sh:hasValue "1.00"^^xsd:decimal ] ,
+              [ sh:path ex:p ; sh:node [ sh:property [ sh:path ex:q ; sh:minCount 1 ] ] ] ,
+              [ sh:path ex:p ; sh:not [ sh:property [ sh:path ex:r ; sh:hasValue ex:v ] ] ] .
+"""
+
+NATIVE_DATA = ["""
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix ex: <http://example.org/> .
+ex:a a ex:C ; ex:p 1 ; ex:flag true ; ex:r ex:v ; ex:d 1.0 .
+ex:b a ex:C ; ex:p 1, 2, "x" ; ex:q ex:a ; ex:flag "true" ; ex:d "1.0"^^xsd:decimal .
+_:c a ex:C ; ex:p _:c, ex:a ; ex:q _:c ; ex:r ex:w, ex:v ; ex:flag false .
+ex:d a ex:C .
+""", """
+@prefix ex: <http://example.org/> .
+ex:e a ex:C ; ex:p 1.0, 1e0 ; ex:q "a"@en .
+ex:a ex:q ex:a ; ex:r ex:v .
+""", """
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix ex: <http://example.org/> .
+ex:f a ex:C ; ex:p 1 ; ex:d 1.00, 1.0 .
+"""]
+
+
+def test_native_counts_and_values_equal_their_queries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """sh:minCount, sh:maxCount and sh:hasValue answered from the in-process index give what
+    their queries give: blank nodes, target nodes without data, literal forms Oxigraph
+    canonicalises, nested shapes, a graph whose literals Oxigraph would merge (run by the
+    reference engine); and on the examples and generated faults."""
+    import importlib.util
+    from pathlib import Path
+
+    import rdflib
+
+    import engine.shacl.fast as fast
+    from engine.catalog import builtin_catalog
+    from engine.shacl.fast.small import MiniEvaluator
+    from engine.validate import Validator
+    from engine.workload import load_workload, load_workload_text
+
+    monkeypatch.setattr(fast, "SMALL_AFTER", 0)
+    calls: list[bool] = []
+    real = MiniEvaluator._objects
+
+    def counting(self: MiniEvaluator, *args: object) -> object:
+        calls.append(True)
+        return real(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(MiniEvaluator, "_objects", counting)
+
+    def results(prepared: fast.FastPrepared, graphs: list[rdflib.Graph], native: bool
+                ) -> list[list[str]]:
+        monkeypatch.setattr(MiniEvaluator, "NATIVE", native)
+        batch = [sorted(map(repr, r)) for r in prepared.validate_many(graphs)]
+        single = [sorted(map(repr, prepared.validate(g))) for g in graphs]
+        assert batch == single
+        return batch
+
+    shapes = rdflib.Graph().parse(data=NATIVE_SHAPES, format="turtle")
+    graphs = [rdflib.Graph().parse(data=d, format="turtle") for d in NATIVE_DATA]
+    prepared = fast.FastPrepared(shapes, None)
+    native = results(prepared, graphs, True)
+    assert calls and native == results(prepared, graphs, False)
+    assert [len(r) for r in native] == [28, 17, 17]
+    monkeypatch.setattr(MiniEvaluator, "NATIVE", True)
+    assert prepared.reference_graphs == 4  # the third graph, in a batch and alone, twice
+
+    root = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location("gen", root / "benchmarks" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    import yaml
+
+    wls = [load_workload(p) for p in sorted((root / "examples").glob("*.yaml"))]
+    wls += [load_workload_text(yaml.safe_dump(doc), filename=f"{stem}.yaml")
+            for stem, doc, _ in gen.generate(24, seed=5, faults=4)]
+    v = Validator(builtin_catalog().select(), engine="fast")
+    calls.clear()
+    graphs = [w.graph for w in wls]
+    native = results(v.prepared, graphs, True)
+    assert calls and native == results(v.prepared, graphs, False)
+    assert sum(map(len, native)) > 500

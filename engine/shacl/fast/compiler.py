@@ -403,7 +403,7 @@ class Evaluator:
                                           for s in self.select(q)]
             return self._shape_rows(shape, c, focus, cands)
         if p == _HAS_VALUE and shape.sparql_path is not None:
-            return [(g, this, None, None) for g, this in self._lacking(self.select(q), focus)]
+            return [(g, this, None, None) for g, this in self.lacking_value(shape, c, focus)]
         return self.plain_rows(q)
 
     def plain_rows(self, query: str) -> list[Row]:
@@ -419,14 +419,16 @@ class Evaluator:
                                         for s in self.select(self.c.focus_query(focus))}
         return pairs
 
-    def _lacking(self, having_rows: list[dict[str, Any]], focus: Focus) -> set[Pair]:
-        """Focus nodes not among ``having_rows``, as a set difference (C speed): nested
-        hasValue checks leave nearly every focus node violating."""
-        return self.focus_pairs(focus) - {(s["g"], s["this"]) for s in having_rows}
+    def lacking_value(self, shape: Shape, c: Constraint, focus: Focus) -> set[Pair]:
+        """The focus nodes without the ``sh:hasValue`` value among ``shape``'s value nodes:
+        the focus nodes less those the constraint's query finds having it, as a set
+        difference (C speed): nested hasValue checks leave nearly every focus node lacking."""
+        having = self.select(self.c.query(shape, c, focus))
+        return self.focus_pairs(focus) - {(s["g"], s["this"]) for s in having}
 
     def violating_pairs(self, shape: Shape, c: Constraint, focus: Focus) -> set[Pair]:
         if c.param == _HAS_VALUE and shape.sparql_path is not None:
-            return self._lacking(self.select(self.c.query(shape, c, focus)), focus)
+            return self.lacking_value(shape, c, focus)
         return {(r[0], r[1]) for r in self.rows(shape, c, focus)}
 
     def _shape_rows(self, shape: Shape, c: Constraint, focus: Focus,

@@ -19,9 +19,15 @@ from rdflib.term import BNode, Node, URIRef
 
 from engine.shacl.fast.compiler import Evaluator
 from engine.shacl.fast.mini import Dataset, prepare
+from engine.shacl.fast.mini.terms import Term, Unmodelled, from_rdflib, iri
 
 if TYPE_CHECKING:
-    from engine.shacl.fast.compiler import Row
+    from engine.shacl.fast.compiler import Focus, Pair, Row
+    from engine.shacl.fast.model import Constraint, Shape
+
+_MIN_COUNT = URIRef("http://www.w3.org/ns/shacl#minCount")
+_MAX_COUNT = URIRef("http://www.w3.org/ns/shacl#maxCount")
+_NO_PREDICATES: dict[Term, Any] = {}
 
 
 @dataclass(frozen=True)
@@ -84,9 +90,67 @@ class MiniEvaluator(Evaluator):
     #: compare with the generic path
     DIRECT_ROWS = True
 
+    #: sh:minCount, sh:maxCount and sh:hasValue on a predicate path answered straight from
+    #: the dataset's index instead of by their queries; tests switch it off to compare
+    NATIVE = True
+
     def __init__(self, compiler: Any, store: Any) -> None:
         super().__init__(compiler, store)
         self._direct: dict[str, list[Row]] = {}
+        self._focus_terms: dict[str, list[tuple[Term, Term]]] = {}
+
+    def rows(self, shape: Shape, c: Constraint, focus: Focus) -> list[Row]:
+        p = c.param
+        if p in (_MIN_COUNT, _MAX_COUNT) and type(shape.path) is URIRef and self.NATIVE:
+            return self._count_rows(shape, int(c.value), p == _MIN_COUNT, focus)
+        return super().rows(shape, c, focus)
+
+    def _objects(self, focus: Focus, path: URIRef
+                 ) -> Iterator[tuple[Term, Term, Term | list[Term] | None]]:
+        """Each distinct (graph, node) pair of ``focus`` with the node's objects for the
+        predicate ``path`` in that graph (None, one term, or a list without duplicates, as
+        Oxigraph stores them)."""
+        named = self.store.dataset.named
+        pred = iri(str(path))
+        for gt, tt in self.focus_terms(focus):
+            g = named.get(gt)
+            yield gt, tt, None if g is None else g.spo.get(tt, _NO_PREDICATES).get(pred)
+
+    def _pair(self, gt: Term, tt: Term) -> tuple[Node, Node]:
+        node_of = self.store.dataset.node_of
+        this = node_of.get(tt)  # None: a target node the data does not hold
+        return node_of[gt], tt.to_rdflib() if this is None else this
+
+    def _count_rows(self, shape: Shape, n: int, minimum: bool, focus: Focus) -> list[Row]:
+        """The rows of ``SELECT ?g ?this WHERE { F OPTIONAL { GRAPH ?g { ?this <p> ?value } } }
+        GROUP BY ?g ?this HAVING (COUNT(DISTINCT ?value) < n)`` (``>`` for a maximum)."""
+        out: list[Row] = []
+        for gt, tt, objs in self._objects(focus, shape.path):  # type: ignore[arg-type]
+            k = 0 if objs is None else 1 if type(objs) is Term else len(objs)  # type: ignore[arg-type]
+            if (k < n) if minimum else (k > n):
+                out.append((*self._pair(gt, tt), None, None))
+        return out
+
+    def lacking_value(self, shape: Shape, c: Constraint, focus: Focus) -> set[Pair]:
+        if type(shape.path) is not URIRef or not self.NATIVE:
+            return super().lacking_value(shape, c, focus)
+        try:
+            want = from_rdflib(c.value)  # the term the query's constant parses to
+        except Unmodelled:
+            return super().lacking_value(shape, c, focus)
+        out: set[Pair] = set()
+        for gt, tt, objs in self._objects(focus, shape.path):
+            if objs is None or (objs is not want if type(objs) is Term else want not in objs):  # type: ignore[operator]
+                out.add(self._pair(gt, tt))
+        return out
+
+    def focus_terms(self, focus: Focus) -> list[tuple[Term, Term]]:
+        """The distinct (graph, node) pairs of ``focus``, as the dataset's terms."""
+        got = self._focus_terms.get(focus.key)
+        if got is None:
+            q = prepare(self.c.focus_query(focus))
+            got = self._focus_terms[focus.key] = q.run_terms(self.store.dataset)
+        return got
 
     def plain_rows(self, query: str) -> list[Row]:
         """:meth:`Evaluator.plain_rows` read straight from the in-process evaluator's tuples."""

@@ -97,18 +97,7 @@ class PreparedQuery:
             substitutions: Mapping[str, Node] | None = None) -> list[tuple[Node | None, ...]]:
         """Rows as ``pyoxigraph.Store.query(text, default_graph=..., substitutions=...)`` gives
         them on a store with the same quads (as a multiset; order is not kept)."""
-        if ds.unsupported:
-            raise Unsupported(f"dataset holds a {ds.unsupported}")
-        env = ds.envs.get(default_graph)
-        if env is None:
-            if default_graph is None:
-                default = ds.default
-            else:
-                try:
-                    default = ds.named.get(from_rdflib(default_graph), _NO_GRAPH)
-                except Unmodelled:
-                    default = _NO_GRAPH
-            env = ds.envs[default_graph] = Env(default, ds.named, ds.named_list)
+        env = self._env(ds, default_graph)
         start: list[Any] | None = None
         if substitutions:
             start = [None] * self._width
@@ -124,12 +113,7 @@ class PreparedQuery:
                     start[self._slots[name]] = from_rdflib(node)
                 except Unmodelled as exc:
                     raise Unsupported(f"substitution with a {exc}") from None
-        preds, classes = self._needs
-        if preds:
-            have_p, have_c = ds.present()
-            if not (preds <= have_p and classes <= have_c):
-                return []  # a pattern every solution matches finds nothing in any graph
-        rows = self._plan.tuples(env, start)
+        rows = self._tuples(ds, env, start)
         node_of = ds.node_of
         get = node_of.get
         out = []
@@ -139,6 +123,36 @@ class PreparedQuery:
                 o = tuple(get(t) if t in node_of else t.to_rdflib() for t in r)
             out.append(o)
         return out
+
+
+    def _tuples(self, ds: Dataset, env: Env, start: list[Any] | None) -> list[tuple[Any, ...]]:
+        preds, classes = self._needs
+        if preds:
+            have_p, have_c = ds.present()
+            if not (preds <= have_p and classes <= have_c):
+                return []  # a pattern every solution matches finds nothing in any graph
+        return self._plan.tuples(env, start)
+
+    def run_terms(self, ds: Dataset) -> list[tuple[Any, ...]]:
+        """:meth:`run` without a default graph or substitutions, as the dataset's terms
+        (None for unbound) rather than the caller's rdflib nodes."""
+        return self._tuples(ds, self._env(ds, None), None)
+
+    @staticmethod
+    def _env(ds: Dataset, default_graph: Node | None) -> Env:
+        if ds.unsupported:
+            raise Unsupported(f"dataset holds a {ds.unsupported}")
+        env = ds.envs.get(default_graph)
+        if env is None:
+            if default_graph is None:
+                default = ds.default
+            else:
+                try:
+                    default = ds.named.get(from_rdflib(default_graph), _NO_GRAPH)
+                except Unmodelled:
+                    default = _NO_GRAPH
+            env = ds.envs[default_graph] = Env(default, ds.named, ds.named_list)
+        return env
 
 
 def prepare(text: str) -> PreparedQuery:
