@@ -322,10 +322,9 @@ _NODE_KINDS = {
 }
 _COMPARE = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">",
             SH.maxExclusive: "<"}
-_HAS_VALUE = SH.hasValue  # rdflib's Namespace attribute lookup is Python code: hoisted
 _SHAPE_PARAMS = {SH["not"], SH["and"], SH["or"], SH.xone, SH.node, SH.qualifiedValueShape}
-_NODE, _AND, _NOT, _OR = SH.node, SH["and"], SH["not"], SH["or"]
-_QUALIFIED, _CLOSED = SH.qualifiedValueShape, SH.closed
+#: the same as Constraint.kind values (the evaluator dispatches on those)
+_SHAPE_KINDS = frozenset(str(p).rsplit("#", 1)[-1] for p in _SHAPE_PARAMS)
 _QMIN, _QMAX = SH.QualifiedMinCountConstraintComponent, SH.QualifiedMaxCountConstraintComponent
 _SPARQL_COMPONENT = SH.SPARQLConstraintComponent
 
@@ -395,14 +394,14 @@ class Evaluator:
     # --- rows of one constraint --------------------------------------------------------
     def rows(self, shape: Shape, c: Constraint, focus: Focus) -> list[Row]:
         q = self.c.query(shape, c, focus)
-        p = c.param
-        if p in _SHAPE_PARAMS:
+        kind = c.kind
+        if kind in _SHAPE_KINDS:
             cands = self._cands.get(q)
             if cands is None:  # twenty attestation policies share one candidate query
                 cands = self._cands[q] = [(s["g"], s["this"], s["value"])
                                           for s in self.select(q)]
             return self._shape_rows(shape, c, focus, cands)
-        if p == _HAS_VALUE and shape.sparql_path is not None:
+        if kind == "hasValue" and shape.sparql_path is not None:
             return [(g, this, None, None) for g, this in self.lacking_value(shape, c, focus)]
         return self.plain_rows(q)
 
@@ -427,26 +426,26 @@ class Evaluator:
         return self.focus_pairs(focus) - {(s["g"], s["this"]) for s in having}
 
     def violating_pairs(self, shape: Shape, c: Constraint, focus: Focus) -> set[Pair]:
-        if c.param == _HAS_VALUE and shape.sparql_path is not None:
+        if c.kind == "hasValue" and shape.sparql_path is not None:
             return self.lacking_value(shape, c, focus)
         return {(r[0], r[1]) for r in self.rows(shape, c, focus)}
 
     def _shape_rows(self, shape: Shape, c: Constraint, focus: Focus,
                     cands: list[tuple[Any, Any, Any]]) -> list[Row]:
         vfocus = self.c.values_focus(focus, shape)
-        p, v = c.param, c.value
-        if p == _QUALIFIED:
+        kind, v = c.kind, c.value
+        if kind == "qualifiedValueShape":
             return self._qualified(shape, c, focus, vfocus, cands)
         members = v if isinstance(v, list) else [v]
         bad = [self.violators(m, vfocus) for m in members]
 
         def fails(g: Any, node: Any) -> bool:
             k = (g, node)
-            if p in (_NODE, _AND):
+            if kind == "node" or kind == "and":
                 return any(k in b for b in bad)
-            if p == _NOT:
+            if kind == "not":
                 return k not in bad[0]
-            if p == _OR:
+            if kind == "or":
                 return all(k in b for b in bad)
             return sum(k not in b for b in bad) != 1  # xone
 
@@ -544,11 +543,11 @@ class Evaluator:
             rows = self.rows(shape, c, focus)
             if not rows:
                 continue
-            param, component = c.param, c.component
-            if param == _QUALIFIED:  # the row says which of min and max failed
+            kind, component = c.kind, c.component
+            if kind == "qualifiedValueShape":  # the row says which of min and max failed
                 out.extend(Finding(g, this, value, None, shape, extra, messages)
                            for g, this, value, extra in rows)
-            elif param == _CLOSED:  # the row names the predicate that is not allowed
+            elif kind == "closed":  # the row names the predicate that is not allowed
                 out.extend(Finding(g, this, value, extra, shape, component, messages)
                            for g, this, value, extra in rows)
             else:

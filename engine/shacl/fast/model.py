@@ -77,6 +77,12 @@ class Constraint:
     component: URIRef
     param: URIRef
     value: Any  # parameter value(s), already decoded (lists, shapes, flags)
+    #: the parameter's local name ("minCount"): what the evaluator dispatches on, since an
+    #: rdflib IRI compares in Python code, a str in C
+    kind: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.kind = str(self.param).rsplit("#", 1)[-1]
 
 
 @dataclass(eq=False)

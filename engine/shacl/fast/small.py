@@ -25,8 +25,6 @@ if TYPE_CHECKING:
     from engine.shacl.fast.compiler import Focus, Pair, Row
     from engine.shacl.fast.model import Constraint, Shape
 
-_MIN_COUNT = URIRef("http://www.w3.org/ns/shacl#minCount")
-_MAX_COUNT = URIRef("http://www.w3.org/ns/shacl#maxCount")
 _NO_PREDICATES: dict[Term, Any] = {}
 
 
@@ -100,9 +98,10 @@ class MiniEvaluator(Evaluator):
         self._focus_terms: dict[str, list[tuple[Term, Term]]] = {}
 
     def rows(self, shape: Shape, c: Constraint, focus: Focus) -> list[Row]:
-        p = c.param
-        if p in (_MIN_COUNT, _MAX_COUNT) and type(shape.path) is URIRef and self.NATIVE:
-            return self._count_rows(shape, int(c.value), p == _MIN_COUNT, focus)
+        kind = c.kind
+        if (kind == "minCount" or kind == "maxCount") and type(shape.path) is URIRef \
+                and self.NATIVE:
+            return self._count_rows(shape, int(c.value), kind == "minCount", focus)
         return super().rows(shape, c, focus)
 
     def _objects(self, focus: Focus, path: URIRef
