@@ -209,12 +209,14 @@ def _local(iri: Any) -> str:
     return s.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def _finding_order(f: Finding) -> tuple[Any, ...]:
-    """Findings in a total order: by line, policy, node, path and value, then the fields two
-    rules of one policy may differ in (message, component, column), so that a report never
-    depends on the order a set or an engine yields them."""
-    return (f.line or 0, f.policy, f.focus_label, f.path or "", f.value or "", f.message,
-            f.component or "", f.column or 0, f.focus)
+def _key_order(k: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Findings in a total order, by their keys (see Validator._finding_key): by line,
+    policy, node, path and value, then the fields two rules of one policy may differ in
+    (message, component, column), so that a report never depends on the order a set or an
+    engine yields them."""
+    code, focus, label, path, value, message, _file, line, column, component = k
+    return (line or 0, code, label, path or "", value or "", message, component or "",
+            column or 0, focus)
 
 
 class Tally(NamedTuple):
@@ -269,7 +271,7 @@ class Validator:
             self._policy_facts[pol.code] = ((first.pillar, first.phase(self.edition)) if first
                                             else ("", ""))
         self._paths: dict[Node | None, str | None] = {}
-        self._shape_facts: dict[Node, dict[str, Any]] = {}
+        self._code_facts: dict[str, dict[str, Any]] = {}
         self._rollups: dict[tuple[str, ...], tuple[dict[str, PracticeResult],
                                                    dict[str, QuestionRisk]]] = {}
         self._components: dict[Node, str] = {}
@@ -293,8 +295,10 @@ class Validator:
 
     def report_for(self, wl: Workload, raw: Iterable[RawResult]) -> WorkloadReport:
         labels: dict[Node, str] = {}
-        findings = sorted({self._finding(wl, r, labels) for r in raw},
-                          key=_finding_order)
+        # distinct keys are distinct findings (see _finding_key): de-duplicated and ordered
+        # as plain tuples, then made findings
+        keys = sorted({self._finding_key(wl, r, labels) for r in raw}, key=_key_order)
+        findings = [self._finding(wl, k) for k in keys]
         notes: list[str] = []
         if self.waivers is not None:
             findings = [self._apply_waiver(f) for f in findings]
@@ -358,13 +362,12 @@ class Validator:
         hit = self.waivers.match(f, self.as_of)
         return replace(f, waived_by=hit[0], waiver_reason=hit[1]) if hit else f
 
-    def _finding(self, wl: Workload, r: RawResult, labels: dict[Node, str] | None = None
-                 ) -> Finding:
-        (_code, focus, label, path, value, message, file, line, column,
-         component) = self._finding_key(wl, r, labels)
-        facts = self._shape_facts.get(r.source_shape)
+    def _finding(self, wl: Workload, key: tuple[Any, ...]) -> Finding:
+        """The finding with ``key`` (see _finding_key) in ``wl``."""
+        code, focus, label, path, value, message, file, line, column, component = key
+        facts = self._code_facts.get(code)
         if facts is None:
-            facts = self._facts_of(r.source_shape)
+            facts = self._facts_of(code)
         return finding_from_fields({
             **facts,
             "focus": focus, "focus_label": label, "path": path, "value": value,
@@ -400,15 +403,12 @@ class Validator:
                 loc.file if loc else wl.filename, loc.line if loc else None,
                 loc.column if loc else None, component)
 
-    def _facts_of(self, shape: Node) -> dict[str, Any]:
-        """What every finding of ``shape`` shares: its policy's code, title, severity and so
-        on (a portfolio repeats the same few hundred shapes a million times)."""
-        code = self._owner.get(shape)
-        if code is None:
-            raise RuntimeError(f"result from shape {shape} that no policy owns")
+    def _facts_of(self, code: str) -> dict[str, Any]:
+        """What every finding of policy ``code`` shares: its title, severity and so on (a
+        portfolio repeats the same few hundred policies a million times)."""
         pol = self._by_code[code]
         pillar, phase = self._policy_facts[code]
-        facts = self._shape_facts[shape] = {
+        facts = self._code_facts[code] = {
             "policy": code, "title": pol.title, "severity": self._severity[code],
             "kind": pol.kind, "practices": pol.practices, "pillar": pillar, "phase": phase,
             "remediation": pol.remediation}
