@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,6 +83,7 @@ class Compiler:
         self.data_subclass = data_subclass
         self.cache: dict[tuple[Any, ...], str] = {}
         self._foci: dict[tuple[Any, ...], Focus] = {}
+        self._plans: dict[int, tuple[Sequence[Shape], list[tuple[Shape, Any, Focus]]]] = {}
 
     # --- focus nodes -------------------------------------------------------------------
     def instance_of(self, var: str, classes: Iterable[URIRef]) -> str:
@@ -306,6 +307,30 @@ class Compiler:
 
     def focus_query(self, focus: Focus) -> str:
         return f"SELECT DISTINCT ?g ?this WHERE {{ {focus.pattern('?this')} }}"
+
+    def plan(self, shapes: Sequence[Shape]) -> list[tuple[Shape, Any, Focus]]:
+        """What validating ``shapes`` evaluates, in order and worked out once: each
+        (shape, constraint or SHACL-SPARQL constraint, focus) of every active shape and of
+        its property shapes over their value nodes (a deactivated shape, with its property
+        shapes, reports nothing)."""
+        got = self._plans.get(id(shapes))
+        if got is not None and got[0] is shapes:
+            return got[1]
+        steps: list[tuple[Shape, Any, Focus]] = []
+
+        def walk(shape: Shape, focus: Focus) -> None:
+            if shape.deactivated:
+                return
+            steps.extend((shape, c, focus) for c in shape.constraints)
+            child = self.values_focus(focus, shape)
+            for prop in shape.properties:
+                walk(prop, child)
+            steps.extend((shape, sc, focus) for sc in shape.sparql)
+
+        for shape in shapes:
+            walk(shape, self.target_focus(shape))
+        self._plans[id(shapes)] = (shapes, steps)  # the list is kept: its id stays its own
+        return steps
 
     def pairs_query(self, focus: Focus, shape: Shape) -> str:
         return (f"SELECT DISTINCT ?g ?this ?value WHERE {{ {focus.pattern('?this')} "
@@ -535,15 +560,17 @@ class Evaluator:
                            shape, _SPARQL_COMPONENT, sc.messages, sc.node, bindings))
 
     # --- top level -----------------------------------------------------------------------
-    def report(self, shape: Shape, focus: Focus, out: list[Finding]) -> None:
-        if shape.deactivated:
-            return
-        messages = shape.messages
-        for c in shape.constraints:
-            rows = self.rows(shape, c, focus)
+    def run(self, shapes: Sequence[Shape]) -> list[Finding]:
+        out: list[Finding] = []
+        rows_of, sparql_findings = self.rows, self.sparql_findings
+        for shape, item, focus in self.c.plan(shapes):
+            if type(item) is not Constraint:
+                out.extend(sparql_findings(shape, item, focus))
+                continue
+            rows = rows_of(shape, item, focus)
             if not rows:
                 continue
-            kind, component = c.kind, c.component
+            kind, component, messages = item.kind, item.component, shape.messages
             if kind == "qualifiedValueShape":  # the row says which of min and max failed
                 out.extend(Finding(g, this, value, None, shape, extra, messages)
                            for g, this, value, extra in rows)
@@ -553,16 +580,6 @@ class Evaluator:
             else:
                 out.extend(Finding(g, this, value, None, shape, component, messages)
                            for g, this, value, _ in rows)
-        child_focus = self.c.values_focus(focus, shape)
-        for prop in shape.properties:
-            self.report(prop, child_focus, out)
-        for sc in shape.sparql:
-            out.extend(self.sparql_findings(shape, sc, focus))
-
-    def run(self, shapes: Iterable[Shape]) -> list[Finding]:
-        out: list[Finding] = []
-        for shape in shapes:
-            self.report(shape, self.c.target_focus(shape), out)
         return out
 
 
