@@ -356,3 +356,45 @@ def test_native_counts_and_values_equal_their_queries(monkeypatch: pytest.Monkey
     native = results(v.prepared, graphs, True)
     assert calls and native == results(v.prepared, graphs, False)
     assert sum(map(len, native)) > 500
+
+
+def test_steps_left_out_for_missing_predicates_change_nothing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The in-process evaluator leaves out the steps whose query needs a predicate or class
+    no graph holds; the findings are those of running every step, and steps were left out."""
+    from pathlib import Path
+
+    import engine.shacl.fast as fast
+    from engine.catalog import builtin_catalog
+    from engine.shacl.fast.compiler import Evaluator
+    from engine.shacl.fast.small import MiniEvaluator
+    from engine.validate import Validator
+    from engine.workload import load_workload
+
+    root = Path(__file__).resolve().parents[2]
+    monkeypatch.setattr(fast, "SMALL_AFTER", 0)
+    v = Validator(builtin_catalog().select(), engine="fast")
+    graphs = [load_workload(p).graph for p in sorted((root / "examples").glob("*.yaml"))]
+    ran: list[int] = []
+    run_steps = Evaluator.run_steps
+
+    def counting(self: Evaluator, steps: object) -> object:
+        listed = list(steps)  # type: ignore[call-overload]
+        ran.append(len(listed))
+        return run_steps(self, listed)
+
+    monkeypatch.setattr(Evaluator, "run_steps", counting)
+
+    def results() -> list[list[str]]:
+        batch = [sorted(map(repr, r)) for r in v.prepared.validate_many(graphs)]
+        return batch + [sorted(map(repr, v.prepared.validate(g))) for g in graphs]
+
+    filtered = results()
+    kept = list(ran)
+    ran.clear()
+    monkeypatch.setattr(MiniEvaluator, "run", Evaluator.run)
+    assert filtered == results()
+    assert len(kept) == len(ran) == 5
+    # the four examples together hold every predicate asked for; each alone does not
+    assert kept[0] == ran[0] and all(k < n for k, n in zip(kept[1:], ran[1:], strict=True))
+    assert sum(map(len, filtered)) > 100

@@ -561,9 +561,13 @@ class Evaluator:
 
     # --- top level -----------------------------------------------------------------------
     def run(self, shapes: Sequence[Shape]) -> list[Finding]:
+        return self.run_steps(self.c.plan(shapes))
+
+    def run_steps(self, steps: Iterable[tuple[Shape, Any, Focus]]) -> list[Finding]:
+        """The findings of ``steps`` (see Compiler.plan)."""
         out: list[Finding] = []
         rows_of, sparql_findings = self.rows, self.sparql_findings
-        for shape, item, focus in self.c.plan(shapes):
+        for shape, item, focus in steps:
             if type(item) is not Constraint:
                 out.extend(sparql_findings(shape, item, focus))
                 continue

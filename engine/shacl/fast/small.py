@@ -46,6 +46,50 @@ class Solutions:
         return iter(self._rows)
 
 
+#: constraint kinds whose rows come only from their query's solutions (not sh:hasValue on a
+#: path nor qualified shapes, which report focus nodes the query does not find; not those
+#: answered natively)
+_FROM_SOLUTIONS_ONLY = frozenset(("class", "datatype", "nodeKind", "minInclusive",
+                                  "maxInclusive", "minExclusive", "maxExclusive", "minLength",
+                                  "maxLength", "pattern", "languageIn", "in", "uniqueLang",
+                                  "equals", "disjoint", "lessThan", "lessThanOrEquals",
+                                  "closed", "node", "and", "or", "not", "xone"))
+_NEEDS: dict[int, tuple[list[Any], list[Any]]] = {}
+
+
+def _step_needs(comp: Any, steps: list[tuple[Shape, Any, Focus]]
+                ) -> list[tuple[frozenset[Term], frozenset[Term]] | None]:
+    """For each step of a plan, what its query needs (:attr:`PreparedQuery.needs`) when its
+    findings can only come from that query's solutions; None for the others. Worked out
+    once per plan."""
+    from engine.shacl.fast.model import Constraint, Unsupported
+
+    got = _NEEDS.get(id(steps))
+    if got is not None and got[0] is steps:
+        return got[1]
+    out: list[tuple[frozenset[Term], frozenset[Term]] | None] = []
+    for shape, item, focus in steps:
+        text = None
+        if type(item) is Constraint:
+            if item.kind in _FROM_SOLUTIONS_ONLY:
+                text = comp.query(shape, item, focus)
+        elif item.batchable and not item.deactivated and focus.in_graph is not None:
+            text = comp.batch_query(item, focus)
+        need = None
+        if text is not None:
+            try:
+                preds, classes = prepare(text).needs
+            except (Unsupported, SyntaxError):
+                pass  # the step itself raises, and the batch goes to Oxigraph
+            else:
+                need = (preds, classes) if preds else None
+        out.append(need)
+    if len(_NEEDS) > 16:
+        _NEEDS.clear()
+    _NEEDS[id(steps)] = (steps, out)  # the plan is kept: its id stays its own
+    return out
+
+
 class MiniStore:
     """Oxigraph's ``Store.query`` signature over a :class:`Dataset`."""
 
@@ -96,6 +140,16 @@ class MiniEvaluator(Evaluator):
         super().__init__(compiler, store)
         self._direct: dict[str, list[Row]] = {}
         self._focus_terms: dict[str, list[tuple[Term, Term]]] = {}
+
+    def run(self, shapes: Sequence[Shape]) -> list[Any]:
+        """:meth:`Evaluator.run`, leaving out the steps whose query needs a predicate or
+        class no graph of the dataset holds (most of a small workload's SHACL-SPARQL
+        constraints): they would answer no rows, and so no findings."""
+        steps = self.c.plan(shapes)
+        needs = _step_needs(self.c, steps)
+        have_p, have_c = self.store.dataset.present()
+        return self.run_steps([step for step, need in zip(steps, needs, strict=True)
+                               if need is None or (need[0] <= have_p and need[1] <= have_c)])
 
     def rows(self, shape: Shape, c: Constraint, focus: Focus) -> list[Row]:
         kind = c.kind

@@ -55,7 +55,7 @@ from engine.shacl.fast.mini.evaluate import Compiler
 from engine.shacl.fast.mini.parser import _refuse, parse
 from engine.shacl.fast.mini.query import QueryPlan
 from engine.shacl.fast.mini.steps import Env
-from engine.shacl.fast.mini.terms import Unmodelled, from_rdflib
+from engine.shacl.fast.mini.terms import Term, Unmodelled, from_rdflib
 from engine.shacl.fast.mini.translate import Scope, Translator, _Refused
 from engine.shacl.fast.model import Unsupported
 
@@ -124,6 +124,12 @@ class PreparedQuery:
             out.append(o)
         return out
 
+
+    @property
+    def needs(self) -> tuple[frozenset[Term], frozenset[Term]]:
+        """Predicates and ``rdf:type`` classes every solution needs (empty: none known): a
+        dataset without one of them answers nothing."""
+        return self._needs
 
     def _tuples(self, ds: Dataset, env: Env, start: list[Any] | None) -> list[tuple[Any, ...]]:
         preds, classes = self._needs
