@@ -268,7 +268,7 @@ def w3c_corpus() -> tuple[Recorder, Outcome]:
 def test_mini_answers_the_w3c_queries_as_oxigraph_does(
         w3c_corpus: tuple[Recorder, Outcome]) -> None:
     rec, outcome = w3c_corpus
-    assert rec.size > 500
+    assert rec.size > 400  # 468 since nested shapes are not evaluated without value nodes
     assert not outcome.differences, "\n".join(outcome.differences[:5])
     refused = {reason: labels for reason, labels in outcome.labels.items()}
     assert refused == W3C_UNSUPPORTED, refused

@@ -461,6 +461,8 @@ class Evaluator:
         kind, v = c.kind, c.value
         if kind == "qualifiedValueShape":
             return self._qualified(shape, c, focus, vfocus, cands)
+        if not cands:  # no value nodes: nothing to check them against
+            return []
         members = v if isinstance(v, list) else [v]
         bad = [self.violators(m, vfocus) for m in members]
 
@@ -479,8 +481,9 @@ class Evaluator:
     def _qualified(self, shape: Shape, c: Constraint, focus: Focus, vfocus: Focus,
                    cands: list[tuple[Any, Any, Any]]) -> list[Row]:
         spec = c.value
-        bad_q = self.violators(spec["shape"], vfocus)
-        bad_sibs = [self.violators(s, vfocus) for s in spec["siblings"]]
+        # without value nodes (cands: every one of them) the nested shapes check nothing
+        bad_q = self.violators(spec["shape"], vfocus) if cands else set()
+        bad_sibs = [self.violators(s, vfocus) for s in spec["siblings"]] if cands else []
         counts: Counter[Pair] = Counter()
         for g, this, val in cands:
             k = (g, val)
