@@ -179,7 +179,7 @@ def table(raw: dict[str, dict[Any, Any]], engines: list[str], sizes: list[int], 
     rows: list[tuple[str, dict[str, str]]] = []
 
     def ms(x: float) -> str:
-        return f"{x:.1f} ms" if x < 100 else f"{x:.0f} ms"
+        return f"{x:.2f} ms" if x < 10 else f"{x:.1f} ms" if x < 100 else f"{x:.0f} ms"
 
     def spread(xs: list[float]) -> str:
         return f"{statistics.median(xs):.2f} s ({min(xs):.2f}–{max(xs):.2f})"
