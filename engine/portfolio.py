@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 #: Suffixes picked up when a folder is named.
 WORKLOAD_SUFFIXES = (".yaml", ".yml", ".json", ".ttl", ".jsonld")
 DEFAULT_CHUNK = 200
+#: the smallest chunk the last ones shrink to (an in-process batch is 50 workloads)
+TAIL_CHUNK = 50
 #: Allocations between young collections while a chunk is validated (Python's default: 700)
 GC_YOUNG = 200_000
 
@@ -248,9 +250,18 @@ def _error_line(path: str, exc: InputError) -> str:
 Job = tuple[int, list[str]]
 
 
-def _jobs(files: Sequence[str], chunk: int) -> Iterator[Job]:
-    for i in range(0, len(files), chunk):
-        yield i // chunk, list(files[i:i + chunk])
+def _jobs(files: Sequence[str], chunk: int, workers: int = 1) -> Iterator[Job]:
+    """Chunks of ``files`` in order, numbered from 0: of ``chunk`` files while many remain,
+    then smaller (each about an eighth of what remains per worker, at least ``TAIL_CHUNK``)
+    so that the workers finish together instead of one running the last full chunk alone."""
+    i = index = 0
+    n = len(files)
+    while i < n:
+        size = chunk if workers <= 1 else max(min(chunk, TAIL_CHUNK),
+                                              min(chunk, -(-(n - i) // (4 * workers))))
+        yield index, list(files[i:i + size])
+        i += size
+        index += 1
 
 
 def run_inline(options: PortfolioOptions, jobs: Iterable[Job], ship: Ship,
@@ -535,7 +546,7 @@ def run_portfolio(inputs: Iterable[str | Path], options: PortfolioOptions | None
         # At least four chunks per worker, so the last chunks do not leave workers idle
         # (1,000 files in chunks of 200 on 2 workers is 3 + 2 chunks: 60 % efficiency).
         chunk_size = max(1, min(chunk_size, -(-len(files) // (4 * workers))))
-    jobs = _jobs(files, chunk_size)
+    jobs = _jobs(files, chunk_size, 1 if inline else workers)
     spool = ReportSpool() if keep_reports or record else None
     ship = ((Ship.ESTATE if estate is not None else Ship.SUMMARIES)
             | (Ship.REPORTS if spool is not None else Ship.SUMMARIES))

@@ -29,6 +29,23 @@ def test_expand_inputs_folders_globs_files_and_missing(small_portfolio: Path) ->
                       f"{small_portfolio / '*.ttl'}: the pattern matches no file"]
 
 
+def test_chunks_cover_every_file_once_in_order_and_shrink_at_the_end() -> None:
+    from engine.portfolio import TAIL_CHUNK, _jobs
+
+    files = [f"wl-{i:05d}.yaml" for i in range(10_000)]
+    jobs = list(_jobs(files, 200, 2))
+    assert [i for i, _ in jobs] == list(range(len(jobs)))
+    assert [f for _, chunk in jobs for f in chunk] == files
+    sizes = [len(chunk) for _, chunk in jobs]
+    assert sizes[0] == 200 and max(sizes) == 200
+    assert sizes == sorted(sizes, reverse=True)  # never grows again
+    assert sizes[-2] == TAIL_CHUNK and sizes[-1] <= TAIL_CHUNK  # the tail is small
+    assert sizes.count(200) >= 40  # most of the work still in full chunks
+    # one process, or chunks smaller than the tail size: cut as asked
+    assert [len(c) for _, c in _jobs(files[:450], 200, 1)] == [200, 200, 50]
+    assert {len(c) for _, c in _jobs(files[:30], 3, 2)} == {3}
+
+
 def test_pool_equals_in_process_and_input_errors_do_not_stop(small_portfolio: Path) -> None:
     inline = run_portfolio([small_portfolio], OPTIONS, workers=1, keep_reports=True)
     pooled = run_portfolio([small_portfolio], OPTIONS, workers=2, chunk_size=3, keep_reports=True)
