@@ -237,6 +237,9 @@ class Tally(NamedTuple):
                    Counter(f.policy for f in w.findings if f.waived_by is None))
 
 
+_UNSEEN: Any = object()  # a dictionary default no value can equal
+
+
 @dataclass
 class Validator:
     """Policies prepared once for a backend; validates any number of workloads."""
@@ -325,10 +328,16 @@ class Validator:
     def tally(self, wl: Workload, raw: Iterable[RawResult]) -> Tally:
         if self.waivers is not None:  # waivers match whole findings: the report decides
             return Tally.of(self.report_for(wl, raw))
-        labels: dict[Node, str] = {}
-        # a finding is its key plus what its policy fixes (see _finding): distinct keys
-        # are distinct findings
-        keys = {self._finding_key(wl, r, labels) for r in raw}
+        # A finding is its key plus what its policy fixes (see _finding): distinct keys are
+        # distinct findings. The key's label and location are functions of the focus node
+        # and the path, so counting distinct (code, focus, rendered path, value, message,
+        # component) counts the same findings without working them out, as long as no two
+        # focus nodes print alike (then the full keys are counted).
+        keys = self._tally_keys(raw)
+        foci = {k[1] for k in keys}
+        if len(foci) != len({str(f) for f in foci}):
+            labels: dict[Node, str] = {}
+            keys = {self._finding_key(wl, r, labels) for r in raw}
         severity = self._severity
         per_policy: Counter[str] = Counter(k[0] for k in keys)
         counts: Counter[str] = Counter()
@@ -338,6 +347,30 @@ class Validator:
         high = tuple(sorted(q for q, r in questions.items() if r is QuestionRisk.HIGH))
         return Tally(counts.get("high", 0), counts.get("medium", 0), counts.get("low", 0), 0,
                      high, per_policy)
+
+    def _tally_keys(self, raw: Iterable[RawResult]) -> set[tuple[Any, ...]]:
+        """(code, focus, rendered path, value text, message, component) of each result: what
+        tells findings apart once the label and location (functions of focus and path) are
+        left out."""
+        out: set[tuple[Any, ...]] = set()
+        add = out.add
+        owner, components, paths = self._owner, self._components, self._paths
+        bnode = self._bnode_type
+        for focus, r_path, value, shape, r_component, _, messages, _ in raw:
+            code = owner.get(shape)
+            if code is None:
+                raise RuntimeError(f"result from shape {shape} that no policy owns")
+            component = components.get(r_component)
+            if component is None:
+                component = components[r_component] = _local(r_component)
+            path = paths.get(r_path, _UNSEEN)
+            if path is _UNSEEN:
+                path = paths[r_path] = render_path(self.shapes, r_path)
+            add((code, focus, path,
+                 None if value is None else "[blank node]" if isinstance(value, bnode)
+                 else str(value),
+                 messages[0] if messages else f"{component} constraint not met", component))
+        return out
 
     def _rollup(self, outcomes: dict[str, str]
                 ) -> tuple[dict[str, PracticeResult], dict[str, QuestionRisk]]:
@@ -379,27 +412,25 @@ class Validator:
                                 int | None, int | None, str]:
         """The fields of ``r``'s finding that its policy does not fix, after its policy code:
         (code, focus, focus label, path, value, message, file, line, column, component)."""
-        code = self._owner.get(r.source_shape)
+        focus, r_path, value, shape, r_component, _, messages, _ = r
+        code = self._owner.get(shape)
         if code is None:
-            raise RuntimeError(f"result from shape {r.source_shape} that no policy owns")
-        component = self._components.get(r.component)
+            raise RuntimeError(f"result from shape {shape} that no policy owns")
+        component = self._components.get(r_component)
         if component is None:
-            component = self._components[r.component] = _local(r.component)
-        try:
-            path = self._paths[r.path]
-        except KeyError:
-            path = self._paths[r.path] = render_path(self.shapes, r.path)
-        focus = r.focus
+            component = self._components[r_component] = _local(r_component)
+        path = self._paths.get(r_path, _UNSEEN)
+        if path is _UNSEEN:
+            path = self._paths[r_path] = render_path(self.shapes, r_path)
         loc = None
-        if isinstance(r.path, self._uri_type):
-            loc = wl.property_locations.get((focus, r.path))
+        if isinstance(r_path, self._uri_type):
+            loc = wl.property_locations.get((focus, r_path))
         if loc is None:
             loc = wl.locations.get(focus) or wl.locations.get(wl.root)
-        value = r.value
         return (code, str(focus), self._label(wl, focus, labels), path,
                 (None if value is None else "[blank node]"
                  if isinstance(value, self._bnode_type) else str(value)),
-                r.messages[0] if r.messages else f"{component} constraint not met",
+                messages[0] if messages else f"{component} constraint not met",
                 loc.file if loc else wl.filename, loc.line if loc else None,
                 loc.column if loc else None, component)
 

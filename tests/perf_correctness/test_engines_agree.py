@@ -55,6 +55,34 @@ def test_tallies_equal_counting_the_reports(workloads: list[Any], fast_reports: 
     assert ref.tally_many(workloads[:4]) == tallies[:4]
 
 
+def test_a_tally_counts_results_that_print_alike_once(workloads: list[Any]) -> None:
+    """The tally tells findings apart without their labels and locations; results that
+    differ only in terms that print alike (focus nodes, blank-node paths) must still count
+    as the report counts them."""
+    from rdflib import BNode, Literal, URIRef
+
+    from engine.validate import Tally
+
+    v = Validator(builtin_catalog().select(), engine="fast", as_of=AS_OF)
+    wl = workloads[0]
+    raw = v.prepared.validate(wl.graph)
+    first = raw[0]
+    nowhere = URIRef("urn:mlwa:test:not-in-the-workload")
+    variants = [
+        # a focus node and a literal that print alike (the literal has no location either)
+        [first._replace(focus=nowhere), first._replace(focus=Literal(str(nowhere)))],
+        # two blank-node paths the shapes graph does not describe: both print as no path
+        [first._replace(path=BNode()), first._replace(path=BNode())],
+        # results repeated
+        [first, first, *raw],
+    ]
+    for extra in variants:
+        results = [*raw, *extra]
+        assert v.tally(wl, results) == Tally.of(v.report_for(wl, results))
+    assert v.tally(wl, raw + variants[0]).policies[v._owner[first.source_shape]] \
+        == Tally.of(v.report_for(wl, raw)).policies[v._owner[first.source_shape]] + 1
+
+
 def test_a_tally_with_waivers_counts_the_waived_findings(workloads: list[Any],
                                                          fast_reports: list[Any]) -> None:
     from engine.validate import Tally

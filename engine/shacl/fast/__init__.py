@@ -17,7 +17,7 @@ import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
 
-from engine.shacl.base import RawResult, make_raw
+from engine.shacl.base import RawResult
 from engine.shacl.fast.compiler import GRAPH_MARK, Compiler, Evaluator, closure, message_texts
 from engine.shacl.fast.model import Shape, ShapesModel, Unsupported
 from engine.shacl.fast.terms import GraphTerms, named
@@ -229,11 +229,15 @@ class FastPrepared:
 
     @staticmethod
     def _to_raw(findings: list[Any], gt: GraphTerms | None) -> list[RawResult]:
-        """Findings as results in the caller's terms (``gt`` None: they already are)."""
-        seen: dict[tuple[Any, ...], RawResult] = {}
+        """Findings as results in the caller's terms (``gt`` None: they already are), each
+        distinct result once, in the order first found."""
+        out: list[RawResult] = []
+        add = out.append
         for f in findings:
-            shape, component, constraint = f.shape, f.component, f.constraint
-            messages = message_texts(f)
+            shape = f.shape
+            messages = f.messages
+            if not messages or f.bindings is not None:  # default or templated messages
+                messages = message_texts(f)
             if gt is None:
                 focus, value = f.focus, f.value
                 path = f.path_term if f.path_term is not None else shape.path
@@ -242,11 +246,12 @@ class FastPrepared:
                 focus = conv(f.focus)
                 value = conv(f.value) if f.value is not None else None
                 path = conv(f.path_term) if f.path_term is not None else shape.path
-            key = (focus, path, value, id(shape), component, constraint, messages)
-            if key not in seen:
-                seen[key] = make_raw(focus, path, value, shape.node, component, shape.severity,
-                                     messages, constraint)
-        return list(seen.values())
+            add(_new_tuple(RawResult, (focus, path, value, shape.node, f.component,
+                                       shape.severity, messages, f.constraint)))
+        return list(dict.fromkeys(out)) if len(out) > 1 else out
+
+
+_new_tuple = tuple.__new__
 
 
 class _DataNotModelled(Exception):
