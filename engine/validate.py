@@ -278,6 +278,7 @@ class Validator:
         self._rollups: dict[tuple[str, ...], tuple[dict[str, PracticeResult],
                                                    dict[str, QuestionRisk]]] = {}
         self._components: dict[Node, str] = {}
+        self._code_of: dict[Node, str] = {}  # see _owner_of
         self._uri_type, self._bnode_type = _uriref(), _bnode()
         self._practice_codes: list[tuple[Any, tuple[str, ...]]] = []
         per: dict[str, list[str]] = defaultdict(list)
@@ -348,18 +349,26 @@ class Validator:
         return Tally(counts.get("high", 0), counts.get("medium", 0), counts.get("low", 0), 0,
                      high, per_policy)
 
+    def _owner_of(self, shape: Node) -> str:
+        """The code of the policy that owns ``shape``, remembered under the backend's own
+        node object: the next lookup with that object matches by identity, without rdflib's
+        Python-level ``__eq__`` (the policy table holds equal nodes, not the same ones)."""
+        code = self._owner.get(shape)
+        if code is None:
+            raise RuntimeError(f"result from shape {shape} that no policy owns")
+        self._code_of[shape] = code
+        return code
+
     def _tally_keys(self, raw: Iterable[RawResult]) -> set[tuple[Any, ...]]:
         """(code, focus, rendered path, value text, message, component) of each result: what
         tells findings apart once the label and location (functions of focus and path) are
         left out."""
         out: set[tuple[Any, ...]] = set()
         add = out.add
-        owner, components, paths = self._owner, self._components, self._paths
+        code_of, components, paths = self._code_of, self._components, self._paths
         bnode = self._bnode_type
         for focus, r_path, value, shape, r_component, _, messages, _ in raw:
-            code = owner.get(shape)
-            if code is None:
-                raise RuntimeError(f"result from shape {shape} that no policy owns")
+            code = code_of.get(shape) or self._owner_of(shape)
             component = components.get(r_component)
             if component is None:
                 component = components[r_component] = _local(r_component)
@@ -413,9 +422,7 @@ class Validator:
         """The fields of ``r``'s finding that its policy does not fix, after its policy code:
         (code, focus, focus label, path, value, message, file, line, column, component)."""
         focus, r_path, value, shape, r_component, _, messages, _ = r
-        code = self._owner.get(shape)
-        if code is None:
-            raise RuntimeError(f"result from shape {shape} that no policy owns")
+        code = self._code_of.get(shape) or self._owner_of(shape)
         component = self._components.get(r_component)
         if component is None:
             component = self._components[r_component] = _local(r_component)
