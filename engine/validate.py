@@ -266,6 +266,17 @@ class Validator:
         self._lens = __import__("engine.ontology", fromlist=["load_lens"]).load_lens()
         self._target_predicates = frozenset().union(*(t.predicates
                                                       for t in self._targets.values()))
+        # what a policy that holds is called, and which classes and predicates select it
+        self._verdicts = [(p.code, "attested" if p.kind is CheckKind.ATTESTATION else "verified")
+                          for p in self.policies]
+        self._always = [code for code, t in self._targets.items() if t.always]
+        self._by_class: dict[Node, list[str]] = defaultdict(list)
+        self._by_predicate: dict[Node, list[str]] = defaultdict(list)
+        for code, t in self._targets.items():
+            for c in t.classes:
+                self._by_class[c].append(code)
+            for p in t.predicates:
+                self._by_predicate[p].append(code)
         # What every finding of a policy shares, worked out once: reports of a portfolio
         # repeat the same few hundred (policy, path) pairs thousands of times.
         self._policy_facts: dict[str, tuple[str, str]] = {}
@@ -465,20 +476,30 @@ class Validator:
         """Per policy: fail | waived | verified | attested | vacuous (``failing``: policies
         with an open finding; ``waived``: the others with a waived one)."""
         out = {}
-        index: DataIndex | None = None
-        for pol in self.policies:
-            code = pol.code
+        selected: set[str] | None = None
+        for code, held in self._verdicts:
             if code in failing:
                 out[code] = "fail"
             elif code in waived:
                 out[code] = "waived"
             else:
-                if index is None:
-                    index = DataIndex(wl.graph, self._target_predicates)
-                if not index.selects(self._targets[code]):
-                    out[code] = "vacuous"
-                else:
-                    out[code] = "attested" if pol.kind is CheckKind.ATTESTATION else "verified"
+                if selected is None:
+                    selected = self._selecting(wl)
+                out[code] = held if code in selected else "vacuous"
+        return out
+
+    def _selecting(self, wl: Workload) -> set[str]:
+        """The policies whose targets select something in ``wl`` (``DataIndex.selects`` of
+        each, worked out from the workload's classes and predicates in one pass)."""
+        index = DataIndex(wl.graph, self._target_predicates)
+        out = set(self._always)
+        by_class, by_predicate = self._by_class, self._by_predicate
+        for c in index.types:
+            codes = by_class.get(c)
+            if codes:
+                out.update(codes)
+        for p in index.predicates:
+            out.update(by_predicate.get(p, ()))
         return out
 
     def _practices(self, outcomes: dict[str, str]) -> dict[str, PracticeResult]:
