@@ -160,10 +160,21 @@ class DataIndex:
     classes its nodes are typed with and which of the asked predicates it uses."""
 
     def __init__(self, data: Graph, predicates: Iterable[Node]) -> None:
-        from rdflib import RDF
+        from rdflib import RDF, Graph
 
-        self.types = set(data.objects(None, RDF.type))
-        self.predicates = {p for p in predicates if (None, p, None) in data}
+        pending = getattr(data.store, "pending_triples", None)
+        triples = (pending() if pending is not None and type(data).triples is Graph.triples
+                   else None)
+        if triples is None:
+            self.types = set(data.objects(None, RDF.type))
+            self.predicates = {p for p in predicates if (None, p, None) in data}
+            return
+        # a lifted workload rdflib has not indexed (engine.workload.lift.LiftedStore): read
+        # its triples as they are rather than have rdflib index them for two questions
+        rdf_type = {RDF.type}
+        self.types = {o for _, p, o in triples if p in rdf_type}
+        used = {p for _, p, _ in triples}
+        self.predicates = {p for p in predicates if p in used}
 
     def selects(self, spec: TargetSpec) -> bool:
         """``bool(target_nodes(shape, shapes, data))`` for the shape ``spec`` describes."""

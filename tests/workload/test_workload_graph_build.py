@@ -154,3 +154,79 @@ def test_the_shortcuts_are_in_use_with_this_rdflib() -> None:
 
     assert plain_literal is not Literal
     assert _index_directly(SimpleMemory(), [])
+
+
+def test_a_lifted_store_indexes_on_first_use_and_then_is_a_simple_memory() -> None:
+    from rdflib.plugins.stores.memory import SimpleMemory
+
+    from engine.workload.lift import LiftedStore
+
+    a, b = URIRef("urn:a"), URIRef("urn:b")
+    triples = [(a, MLWA.name, plain_literal("x")), (a, MLWA.name, plain_literal("x")),  # twice
+               (b, MLWA.name, plain_literal("y"))]
+    graph = build_graph(triples)
+    store = graph.store
+    assert isinstance(store, LiftedStore) and store.pending_triples() is triples
+    back = pickle.loads(pickle.dumps(graph))  # pickles while pending, and stays so
+    assert back.store.pending_triples() == triples
+    assert len(graph) == 2  # rdflib's view: indexed now, the repeated triple once
+    assert store.pending_triples() is None
+    assert list(graph) == list(build_graph(triples, direct=False)) == list(back)
+    for first_use in (lambda g: g.add((a, MLWA.name, plain_literal("z"))),
+                      lambda g: g.remove((a, None, None)),
+                      lambda g: list(g.triples((None, MLWA.name, None))),
+                      lambda g: (b, None, None) in g):
+        fresh = build_graph(list(triples))
+        first_use(fresh)
+        assert fresh.store.pending_triples() is None
+        expect = build_graph(list(triples), direct=False)
+        first_use(expect)
+        assert sorted(fresh) == sorted(expect)
+        assert type(fresh.store).triples is not SimpleMemory.triples  # still the subclass
+
+
+def test_pending_triples_give_what_the_indexed_graph_gives(workloads: list[Workload]) -> None:
+    """The fast engine and the vacuity check read a lifted workload's triples before rdflib
+    indexes them: they must see what they would see in the indexed graph."""
+    from engine.catalog import builtin_catalog
+    from engine.shacl.fast.terms import GraphTerms
+    from engine.validate import DataIndex, Validator
+
+    v = Validator(builtin_catalog().select(), engine="fast", as_of=AS_OF)
+    preds = v._target_predicates
+    for wl in workloads:
+        triples = list(wl.graph)  # indexes wl.graph
+        pending = build_graph(triples)
+        assert sorted(GraphTerms().scan(pending)) == sorted(GraphTerms().scan(wl.graph))
+        gt_p, gt_i = GraphTerms(), GraphTerms()
+        gt_p.scan(pending), gt_i.scan(wl.graph)
+        assert (gt_p.lossy, gt_p.has_subclass) == (gt_i.lossy, gt_i.has_subclass)
+        lazy, indexed = DataIndex(pending, preds), DataIndex(wl.graph, preds)
+        assert pending.store.pending_triples() is not None  # read without indexing
+        assert (lazy.types, lazy.predicates) == (indexed.types, indexed.predicates)
+        assert lazy.types and lazy.predicates
+        assert sorted(v.prepared.validate(pending)) == sorted(v.prepared.validate(wl.graph))
+        assert pending.store.pending_triples() is not None
+
+
+def test_a_portfolio_tally_leaves_the_graphs_unindexed(workloads: list[Workload]) -> None:
+    from engine.catalog import builtin_catalog
+    from engine.validate import Validator
+
+    fresh = [load_workload(p, as_of=AS_OF) for p in sorted((REPO / "examples").glob("*.yaml"))]
+    v = Validator(builtin_catalog().select(), engine="fast", as_of=AS_OF)
+    v.tally_many(fresh * 30)  # more than one in-process batch
+    assert all(w.graph.store.pending_triples() is not None for w in fresh)
+
+
+def test_a_subclass_triple_is_seen_in_pending_triples() -> None:
+    from rdflib.namespace import RDFS
+
+    from engine.shacl.fast.terms import GraphTerms
+
+    a = URIRef("urn:a")
+    for triples, expect in (([(a, RDFS.subClassOf, URIRef("urn:b"))], True),
+                            ([(a, MLWA.name, plain_literal("x"))], False)):
+        gt = GraphTerms()
+        gt.scan(build_graph(triples))
+        assert gt.has_subclass is expect

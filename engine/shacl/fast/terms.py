@@ -24,6 +24,7 @@ INTEGER_SUBTYPES = frozenset(
     for n in ["byte", "short", "int", "long", "unsignedByte", "unsignedShort", "unsignedInt", "unsignedLong", "positiveInteger", "nonNegativeInteger", "negativeInteger", "nonPositiveInteger"]
 )
 _SAFE_BNODE = re.compile(r"^[A-Za-z0-9_]+$")
+_SUBCLASS_OF = RDFS.subClassOf
 
 _named_cache: dict[str, ox.NamedNode] = {}
 _plain_cache: dict[tuple[str, str | None], ox.Literal] = {}
@@ -149,15 +150,18 @@ class GraphTerms:
         for _, _, o in triples:
             if type(o) is not URIRef and type(o) is not BNode:
                 to_ox(o)
-        self.has_subclass = (None, RDFS.subClassOf, None) in graph
+        self.has_subclass = _SUBCLASS_OF in {p for _, p, _ in triples}
         return triples
 
     def quads(self, graph: rdflib.Graph, name: ox.NamedNode) -> list[ox.Quad]:
         to_ox = self.to_ox
         quad = ox.Quad
+        triples = _triples(graph)
+        if not isinstance(triples, list):
+            triples = list(triples)
         out = [quad(to_ox(s), to_ox(p), to_ox(o), name)  # type: ignore[arg-type]
-               for s, p, o in _triples(graph)]
-        self.has_subclass = (None, RDFS.subClassOf, None) in graph
+               for s, p, o in triples]
+        self.has_subclass = _SUBCLASS_OF in {p for _, p, _ in triples}
         return out
 
 
@@ -172,12 +176,17 @@ def _triples(graph: rdflib.Graph) -> Any:
     store = graph.store
     plain = (type(graph).triples is rdflib.Graph.triples
              and not isinstance(graph, rdflib.ConjunctiveGraph))
+    pending = getattr(store, "pending_triples", None) if plain else None
+    if pending is not None:  # a lifted workload not indexed yet (engine.workload.lift)
+        triples = pending()
+        if triples is not None:
+            return triples
     if plain and type(store) is Memory:
         spo = getattr(store, "_Memory__spo", None)
         contexts = getattr(store, "_Memory__all_contexts", None)
         if isinstance(spo, dict) and contexts is not None and len(contexts) <= 1:
             return [(s, p, o) for s, po in spo.items() for p, os in po.items() for o in os]
-    if plain and type(store) is SimpleMemory:  # what mlwa's loader builds (one graph only)
+    if plain and (type(store) is SimpleMemory or pending is not None):  # mlwa's loader's
         spo = getattr(store, "_SimpleMemory__spo", None)
         if isinstance(spo, dict):
             return [(s, p, o) for s, po in spo.items() for p, os in po.items() for o in os]
