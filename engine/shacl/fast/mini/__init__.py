@@ -116,12 +116,13 @@ class PreparedQuery:
         rows = self._tuples(ds, env, start)
         node_of = ds.node_of
         get = node_of.get
+        held = node_of.__contains__  # None (unbound) is held too, as None
         out = []
         for r in rows:
-            o = tuple(map(get, r))
-            if None in o:  # unbound, or a term the data does not hold (a computed value)
-                o = tuple(get(t) if t in node_of else t.to_rdflib() for t in r)
-            out.append(o)
+            if all(map(held, r)):
+                out.append(tuple(map(get, r)))
+            else:  # a term the data does not hold (a computed value)
+                out.append(tuple(get(t) if t in node_of else t.to_rdflib() for t in r))
         return out
 
 
