@@ -142,8 +142,9 @@ class Dataset:
 
     def _graph(self, triples: Iterable[Triple]) -> Graph:
         """Index ``triples``. They mostly come grouped by subject and predicate (rdflib's own
-        index order): a subject or predicate object that repeats the previous one reuses its
-        term and index entries."""
+        index order, or a lifted document's): a subject or predicate object that repeats the
+        previous one reuses its term and index entries. Each node object is converted once
+        per dataset (the lifter shares class IRIs and other constants across workloads)."""
         g = Graph()
         spo, pos = g.spo, g.pos
         seen = self._seen
@@ -178,7 +179,10 @@ class Dataset:
                 if gom is None:
                     gom = pos[tp] = {}
                 om = gom
-            to = term(o)
+            to = seen_get(id(o))
+            if to is None:  # objects repeat too (class IRIs, enumerations, booleans)
+                to = seen[id(o)] = term(o)
+                keep(o)
             objs = pm.get(tp)  # type: ignore[arg-type]
             if objs is None:
                 pm[tp] = to  # type: ignore[index]
