@@ -400,8 +400,8 @@ def build_docs() -> str:
         "## Python API",
         "",
         "`engine.workload.load_workload(source, *, filename=None, max_bytes=DEFAULT_MAX_BYTES, "
-        "as_of=None)` returns a frozen `Workload` with `id`, `name`, `graph` (rdflib, "
-        "SimpleMemory store), `root`, `locations` (node to `Location` of the mapping that "
+        "as_of=None)` returns a frozen `Workload` with `id`, `name`, `graph` (rdflib, on a "
+        "SimpleMemory store that indexes the lifted triples when first read), `root`, `locations` (node to `Location` of the mapping that "
         "defined it), `property_locations` (node and predicate to the key's `Location`), "
         "`source_text`, `format` (`yaml`, `json`, `turtle`, `jsonld`), `content_hash` "
         "(sha256 of the bytes) and `filename`. `load_workload_text(text, filename=...)` does "
