@@ -96,3 +96,25 @@ def test_a_tally_with_waivers_counts_the_waived_findings(workloads: list[Any],
     tallies = v.tally_many(workloads[:8])
     assert tallies == [Tally.of(v.validate(w)) for w in workloads[:8]]
     assert tallies[0].waived > 0 and policy not in tallies[0].policies
+
+
+def test_the_differential_command_tells_reports_apart(fast_reports: list[Any]) -> None:
+    """benchmarks/differential.py (fast against pySHACL on 1,000 generated workloads) must
+    see a finding that one engine misses and a practice that one engine rates otherwise."""
+    import dataclasses
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "differential.py"
+    spec = importlib.util.spec_from_file_location("mlwa_differential", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    report = next(r for r in fast_reports if r.findings)
+    assert module.differences(report, report) == []
+    fewer = dataclasses.replace(report, findings=report.findings[1:])
+    assert module.differences(report, fewer)
+    practices = dict(report.practices)
+    pid = next(iter(practices))
+    practices[pid] = dataclasses.replace(practices[pid], reason="changed")
+    assert module.differences(report, dataclasses.replace(report, practices=practices))
