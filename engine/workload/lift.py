@@ -12,6 +12,7 @@ import datetime as dt
 import difflib
 import json
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -225,6 +226,9 @@ def _index_directly(store: SimpleMemory, triples: Iterable[tuple[Node, Node, Nod
     return True
 
 
+_INDEXING = threading.Lock()
+
+
 class LiftedStore(SimpleMemory):
     """rdflib's SimpleMemory holding the triples of a lifted workload, indexed only when
     something first reads or changes it through rdflib. Until then :meth:`pending_triples`
@@ -242,10 +246,16 @@ class LiftedStore(SimpleMemory):
         return self._pending
 
     def _index(self) -> None:
-        pending, self._pending = self._pending, None
-        if pending and not _index_directly(self, pending):
-            for triple in pending:  # terms are built by the lifter: no Graph.add checks
-                SimpleMemory.add(self, triple, None, False)  # type: ignore[arg-type]
+        # One thread fills the indexes; another that reads meanwhile waits here, and finds
+        # them complete (``_pending`` goes to None only once they are).
+        with _INDEXING:
+            pending = self._pending
+            if pending is None:
+                return
+            if pending and not _index_directly(self, pending):
+                for triple in pending:  # terms are built by the lifter: no Graph.add checks
+                    SimpleMemory.add(self, triple, None, False)  # type: ignore[arg-type]
+            self._pending = None
 
     def add(self, triple: Any, context: Any, quoted: bool = False) -> None:
         if self._pending is not None:

@@ -230,3 +230,14 @@ def test_a_subclass_triple_is_seen_in_pending_triples() -> None:
         gt = GraphTerms()
         gt.scan(build_graph(triples))
         assert gt.has_subclass is expect
+
+
+def test_threads_reading_a_lifted_graph_at_once_see_it_whole(workloads: list[Workload]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    triples = list(workloads[0].graph)
+    for _ in range(60):  # the race it guards against shows within a few rounds
+        graph = build_graph(list(triples))
+        with ThreadPoolExecutor(4) as pool:
+            seen = list(pool.map(sorted, [graph] * 8))
+        assert all(s == sorted(triples) for s in seen)
