@@ -371,6 +371,18 @@ class Validator:
         return Tally(counts.get("high", 0), counts.get("medium", 0), counts.get("low", 0), 0,
                      high, per_policy)
 
+    def _resolved(self, shape: Node, component: Node, path: Node | None
+                  ) -> tuple[str, str, str | None]:
+        """A result's policy code, component name and rendered path (each worked out once)."""
+        code = self._code_of.get(shape) or self._owner_of(shape)
+        name = self._components.get(component)
+        if name is None:
+            name = self._components[component] = _local(component)
+        shown = self._paths.get(path, _UNSEEN)
+        if shown is _UNSEEN:
+            shown = self._paths[path] = render_path(self.shapes, path)
+        return code, name, shown
+
     def _owner_of(self, shape: Node) -> str:
         """The code of the policy that owns ``shape``, remembered under the backend's own
         node object: the next lookup with that object matches by identity, without rdflib's
@@ -387,16 +399,10 @@ class Validator:
         left out."""
         out: set[tuple[Any, ...]] = set()
         add = out.add
-        code_of, components, paths = self._code_of, self._components, self._paths
+        resolved = self._resolved
         bnode = self._bnode_type
         for focus, r_path, value, shape, r_component, _, messages, _ in raw:
-            code = code_of.get(shape) or self._owner_of(shape)
-            component = components.get(r_component)
-            if component is None:
-                component = components[r_component] = _local(r_component)
-            path = paths.get(r_path, _UNSEEN)
-            if path is _UNSEEN:
-                path = paths[r_path] = render_path(self.shapes, r_path)
+            code, component, path = resolved(shape, r_component, r_path)
             add((code, focus, path,
                  None if value is None else "[blank node]" if isinstance(value, bnode)
                  else str(value),
@@ -444,13 +450,7 @@ class Validator:
         """The fields of ``r``'s finding that its policy does not fix, after its policy code:
         (code, focus, focus label, path, value, message, file, line, column, component)."""
         focus, r_path, value, shape, r_component, _, messages, _ = r
-        code = self._code_of.get(shape) or self._owner_of(shape)
-        component = self._components.get(r_component)
-        if component is None:
-            component = self._components[r_component] = _local(r_component)
-        path = self._paths.get(r_path, _UNSEEN)
-        if path is _UNSEEN:
-            path = self._paths[r_path] = render_path(self.shapes, r_path)
+        code, component, path = self._resolved(shape, r_component, r_path)
         loc = None
         if isinstance(r_path, self._uri_type):
             loc = wl.property_locations.get((focus, r_path))

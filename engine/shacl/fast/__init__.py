@@ -17,7 +17,7 @@ import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
 
-from engine.shacl.base import RawResult
+from engine.shacl.base import RawResult, make_raw
 from engine.shacl.fast.compiler import GRAPH_MARK, Compiler, Evaluator, closure, message_texts
 from engine.shacl.fast.model import Shape, ShapesModel, Unsupported
 from engine.shacl.fast.terms import GraphTerms, named
@@ -246,12 +246,10 @@ class FastPrepared:
                 focus = conv(f.focus)
                 value = conv(f.value) if f.value is not None else None
                 path = conv(f.path_term) if f.path_term is not None else shape.path
-            add(_new_tuple(RawResult, (focus, path, value, shape.node, f.component,
-                                       shape.severity, messages, f.constraint)))
+            add(make_raw(focus, path, value, shape.node, f.component, shape.severity, messages,
+                         f.constraint))
         return list(dict.fromkeys(out)) if len(out) > 1 else out
 
-
-_new_tuple = tuple.__new__
 
 
 class _DataNotModelled(Exception):
