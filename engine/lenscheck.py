@@ -11,7 +11,7 @@ from typing import Any
 
 from engine import paths
 
-# Published counts of the Machine Learning Lens (see shared/reference/README.md).
+# Published counts of the Machine Learning Lens (the practice table in ontology/src/ml-lens-practices.csv).
 EXPECTED_PER_PILLAR = {
     "operational-excellence": 16, "security": 13, "reliability": 13,
     "performance-efficiency": 18, "cost-optimization": 29, "sustainability": 16,

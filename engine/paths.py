@@ -68,8 +68,3 @@ def read_capped_text(path: Path, limit: int, what: str, error: type[Exception]) 
     except UnicodeDecodeError as exc:
         raise error(f"not UTF-8 text (byte {exc.start})", Location(str(path))) from None
 
-
-def reference_dir() -> Path | None:
-    """``../shared/reference`` beside a source checkout, if present (tests and tools only)."""
-    candidate = _PACKAGE_DIR.parent.parent / "shared" / "reference"
-    return candidate if candidate.is_dir() else None

@@ -1,5 +1,5 @@
-"""Shared fixtures. Tests that need ../shared/reference skip with a reason where it is
-absent, except under CI=true, where its absence fails the test."""
+"""Shared fixtures. Third-party data the tests read lives in tests/data (each set with its
+licence); the practice table is project data in ontology/src."""
 
 from __future__ import annotations
 
@@ -36,7 +36,12 @@ def repo() -> Path:
 
 
 @pytest.fixture(scope="session")
-def reference_dir() -> Path:
-    path = REPO.parent / "shared" / "reference"
-    require(path.is_dir(), f"reference data not found at {path}")
-    return path
+def test_data() -> Path:
+    """tests/data: the W3C SHACL suite, the SARIF 2.1.0 schema, published custom lenses."""
+    return REPO / "tests" / "data"
+
+
+@pytest.fixture(scope="session")
+def practice_table() -> Path:
+    """The lens's 105 practices in both editions (project data, read by ontology/tools)."""
+    return REPO / "ontology" / "src" / "ml-lens-practices.csv"

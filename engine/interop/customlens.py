@@ -10,7 +10,7 @@ and back without losing anything, including keys the format does not define
 
 The limits come from the Well-Architected Tool user guide ("Lens format specification"),
 its API reference (``Choice``, ``PillarReviewSummary``, ``AnswerSummary``) and the twelve
-published lenses in ``../shared/reference/custom-lenses``; see :data:`LIMITS`.
+published lenses in ``tests/data/custom-lenses``; see :data:`LIMITS`.
 """
 
 from __future__ import annotations

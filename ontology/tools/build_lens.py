@@ -1,7 +1,7 @@
 """Generate the lens Turtle in ontology/lens/ from the reference CSV and the hand-written data.
 
 Facts (ids, titles, pillars, phases, questions, risk levels, source pages) come from
-``ml-lens-practices.csv`` (see shared/reference/README.md). Descriptions, design-principle
+``ml-lens-practices.csv`` (ontology/src/ml-lens-practices.csv). Descriptions, design-principle
 links and relations are hand-written in ``ontology/src/*.yaml``. The output is plain Turtle
 written in a fixed order, so a re-run on the same inputs gives the same bytes and
 ``--check`` can tell whether the committed files are current.
@@ -24,7 +24,7 @@ import yaml
 ONTOLOGY = Path(__file__).resolve().parent.parent
 SRC = ONTOLOGY / "src"
 OUT = ONTOLOGY / "lens"
-DEFAULT_CSV = ONTOLOGY.parent.parent / "shared" / "reference" / "ml-lens-practices.csv"
+DEFAULT_CSV = ONTOLOGY / "src" / "ml-lens-practices.csv"
 
 PILLAR_PREFIX = {
     "operational-excellence": "MLOPS",

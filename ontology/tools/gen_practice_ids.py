@@ -1,4 +1,4 @@
-"""Generate ontology/practice-ids.json from ../shared/reference/ml-lens-practices.csv.
+"""Generate ontology/practice-ids.json from ontology/src/ml-lens-practices.csv.
 
 The workload loader maps practice ids of either edition of the ML Lens (2023 ``MLOE-01``,
 2025 ``MLOPS01-BP01``) to the 2025 id without reading the reference data at run time.
@@ -16,7 +16,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE.parent / "practice-ids.json"
-CSV = HERE.parent.parent.parent / "shared" / "reference" / "ml-lens-practices.csv"
+CSV = HERE.parent / "src" / "ml-lens-practices.csv"
 
 
 def build(csv_path: Path = CSV) -> str:

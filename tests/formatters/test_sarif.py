@@ -18,12 +18,12 @@ def sarif(report: Report, **opts: Any) -> dict[str, Any]:
     return json.loads(render(report, "sarif", **opts))
 
 
-def test_validates_against_the_sarif_2_1_0_schema(report: Report, reference_dir: Path) -> None:
+def test_validates_against_the_sarif_2_1_0_schema(report: Report, test_data: Path) -> None:
     import jsonschema
 
     from tests.conftest import require
 
-    schema_path = reference_dir / "sarif-schema-2.1.0.json"
+    schema_path = test_data / "sarif" / "sarif-schema-2.1.0.json"
     require(schema_path.exists(), f"SARIF schema not found at {schema_path}")
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
     validator_cls = jsonschema.validators.validator_for(schema)

@@ -29,8 +29,8 @@ def test_every_practice_is_renumbered_and_summarised_by_prefix() -> None:
         (p["from"], p["to"]) for p in diff["renumbered"]["pairs"]}
 
 
-def test_renamed_practices_match_the_reference_titles(reference_dir: Path) -> None:
-    with (reference_dir / "ml-lens-practices.csv").open(encoding="utf-8") as fh:
+def test_renamed_practices_match_the_reference_titles(practice_table: Path) -> None:
+    with (practice_table).open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     cols = rows[0].keys()
     t23 = next(c for c in cols if "title" in c.lower() and "2023" in c)

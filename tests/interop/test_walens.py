@@ -19,8 +19,8 @@ from tests.conftest import require
 EXPECTED_LENSES = 12
 
 
-def _lens_files(reference_dir: Path) -> list[Path]:
-    folder = reference_dir / "custom-lenses"
+def _lens_files(test_data: Path) -> list[Path]:
+    folder = test_data / "custom-lenses"
     require(folder.is_dir(), f"custom lenses not found at {folder}")
     files = sorted(folder.glob("*.json"))
     require(len(files) == EXPECTED_LENSES, f"expected {EXPECTED_LENSES} lens files in {folder}")
@@ -34,8 +34,8 @@ def _through_turtle(lens: walens.ImportedLens) -> walens.ImportedLens:
     return walens.graph_to_lens(graph)
 
 
-def test_all_reference_lenses_import_and_round_trip_through_rdf(reference_dir: Path) -> None:
-    for path in _lens_files(reference_dir):
+def test_all_reference_lenses_import_and_round_trip_through_rdf(test_data: Path) -> None:
+    for path in _lens_files(test_data):
         original = json.loads(path.read_text(encoding="utf-8"))
         lens = walens.import_lens_json(path)
         assert lens.iri.startswith("https://w3id.org/mlwa/lens/custom/")
@@ -44,8 +44,8 @@ def test_all_reference_lenses_import_and_round_trip_through_rdf(reference_dir: P
         assert back.iri == lens.iri
 
 
-def test_round_trip_keeps_extra_keys_and_odd_spellings(reference_dir: Path) -> None:
-    files = {p.name: p for p in _lens_files(reference_dir)}
+def test_round_trip_keeps_extra_keys_and_odd_spellings(test_data: Path) -> None:
+    files = {p.name: p for p in _lens_files(test_data)}
     orr = walens.import_lens_json(files["ORR-Whitepaper-Sample-PUBLISHED.json"])
     assert any("'Url'" in w for w in orr.warnings)
     back = walens.export_custom_lens(_through_turtle(orr))
@@ -56,8 +56,8 @@ def test_round_trip_keeps_extra_keys_and_odd_spellings(reference_dir: Path) -> N
     assert idp["_version"] == "1.1.0" and idp["ready"] is True
 
 
-def test_lens_without_default_rule_imports_with_a_warning(reference_dir: Path) -> None:
-    files = {p.name: p for p in _lens_files(reference_dir)}
+def test_lens_without_default_rule_imports_with_a_warning(test_data: Path) -> None:
+    files = {p.name: p for p in _lens_files(test_data)}
     ecs = walens.import_lens_json(files["Amazon_ECS_Lens.json"])
     assert any("no 'default' rule" in w for w in ecs.warnings)
     net3 = ecs.question("NET3")

@@ -20,15 +20,15 @@ from tests.conftest import REPO, require
 
 
 @pytest.fixture(scope="module")
-def rows(reference_dir: Path) -> list[dict[str, str]]:
-    with (reference_dir / "ml-lens-practices.csv").open(newline="", encoding="utf-8") as fh:
+def rows(practice_table: Path) -> list[dict[str, str]]:
+    with (practice_table).open(newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
 
 
-def test_generated_turtle_is_current(reference_dir: Path) -> None:
+def test_generated_turtle_is_current(practice_table: Path) -> None:
     result = subprocess.run(
         [sys.executable, str(REPO / "ontology/tools/build_lens.py"), "--check",
-         "--csv", str(reference_dir / "ml-lens-practices.csv")],
+         "--csv", str(practice_table)],
         capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     for path in (REPO / "ontology/lens").glob("*.ttl"):

@@ -108,8 +108,8 @@ def test_a_workload_without_reviews_has_none(tmp_path: Path) -> None:
 
 
 def test_a_reference_lens_is_reviewed_with_its_own_rules(tmp_path: Path,
-                                                         reference_dir: Path) -> None:
-    src = reference_dir / "custom-lenses" / "Amazon_S3_Lens.json"
+                                                         test_data: Path) -> None:
+    src = test_data / "custom-lenses" / "Amazon_S3_Lens.json"
     from tests.conftest import require
 
     require(src.is_file(), f"{src} is missing")

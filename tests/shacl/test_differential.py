@@ -123,7 +123,7 @@ def test_differences_are_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     assert diffs and all(d.kind == "only-reference" for d in diffs)
 
 
-SUITE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "w3c-shacl-tests"
+SUITE = Path(__file__).resolve().parents[1] / "data" / "w3c-shacl-tests"
 W3C = ["core/node/xone-001.ttl", "core/node/qualified-001.ttl", "core/property/qualifiedValueShape-001.ttl",
        "core/property/lessThan-001.ttl", "core/path/path-complex-001.ttl", "core/complex/personexample.ttl",
        "core/node/closed-001.ttl", "core/property/uniqueLang-001.ttl", "sparql/node/sparql-001.ttl"]

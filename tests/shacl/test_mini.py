@@ -35,7 +35,7 @@ from engine.shacl.fast.model import Unsupported
 from engine.shacl.fast.terms import GraphTerms
 
 REPO = Path(__file__).resolve().parents[2]
-SUITE = REPO.parent / "shared" / "reference" / "w3c-shacl-tests"
+SUITE = REPO / "tests" / "data" / "w3c-shacl-tests"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 def examples(n: int) -> Any:
     return settings(max_examples=n, deadline=None, suppress_health_check=list(HealthCheck))

@@ -21,7 +21,7 @@ from engine.shacl.conformance import (
     run_test,
 )
 
-SUITE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "w3c-shacl-tests"
+SUITE = Path(__file__).resolve().parents[1] / "data" / "w3c-shacl-tests"
 
 
 def _tests() -> list[W3CTest]:

@@ -227,7 +227,7 @@ def test_generated_files_are_current() -> None:
     assert stale() == [], "run python -m engine.workload.generate"
 
 
-def test_practice_ids_are_current(reference_dir: Path) -> None:
+def test_practice_ids_are_current() -> None:
     proc = subprocess.run([sys.executable, str(REPO / "ontology" / "tools" /
                                                 "gen_practice_ids.py"), "--check"],
                           capture_output=True, text=True, check=False)
