@@ -438,8 +438,10 @@ class LocalEstate:
             self._store.remove_graph(g)
 
     def query(self, text: str) -> QueryResult:
+        from engine.sparqlguard import run_oxigraph
+
         try:
-            res = self._store.query(text, use_default_graph_as_union=True)
+            res = run_oxigraph(self._store, text, use_default_graph_as_union=True)
             return _from_solutions(res)
         except SyntaxError as exc:
             raise EstateError(f"the store cannot run this query: {exc}") from None
@@ -544,6 +546,9 @@ class RemoteEstate:
     def query(self, text: str) -> QueryResult:
         import pyoxigraph as ox
 
+        from engine.sparqlguard import check_runnable
+
+        text = check_runnable(text)
         url = self.query_url + ("&" if "?" in self.query_url else "?") + "union-default-graph"
         data = self._post(url, text.encode("utf-8"), "application/sparql-query",
                           "application/sparql-results+json")
@@ -585,7 +590,7 @@ def run_query(text: str, *, store: str | Path | None = None) -> QueryResult:
     """Vet ``text`` (read-only, no SERVICE/FROM/GRAPH) and answer it from the estate."""
     from engine.sparqlguard import vet_query
 
-    vet_query(text, context="query", prefixes=QUERY_PREFIXES)
+    text = vet_query(text, context="query", prefixes=QUERY_PREFIXES).text
     estate = open_estate(store, read_only=True)
     try:
         return estate.query(_with_prefixes(text))

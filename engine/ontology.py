@@ -248,8 +248,8 @@ class Lens:
         from engine.vocab import sparql_prefixes
 
         text = sparql if "PREFIX" in sparql.upper() else sparql_prefixes() + sparql
-        vet_query(text, context="lens query")
-        result = self.graph.query(text)
+        parsed = vet_query(text, context="lens query")
+        result = self.graph.query(parsed.query)  # the vetted algebra itself, not a re-parse
         if result.type == "ASK":
             return ["ask"], [[bool(result.askAnswer)]]
         columns = [str(v) for v in (result.vars or [])]

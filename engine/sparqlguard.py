@@ -1,4 +1,4 @@
-"""Vet a SPARQL query before anything runs it.
+r"""Vet a SPARQL query before anything runs it.
 
 Every query that comes from a user (``mlwa query``, ``mlwa lens query``, the app) or from a
 custom policy (SHACL-SPARQL ``sh:select``/``sh:ask``/``sh:construct``) goes through
@@ -14,6 +14,18 @@ change anything:
   registered in-process, can do anything) and predicates from known property-function
   namespaces (Jena ARQ, text search);
 * over-long or over-deep queries (the parser is recursive).
+
+rdflib (which vets) and Oxigraph (which runs most queries) must read the same text the
+same way. They do not agree on line ends: rdflib ends a ``#`` comment only at ``\n``,
+Oxigraph also at ``\r``, so ``# c<CR>SERVICE <...>`` was a comment to the guard and a
+federated call to the store. :func:`normalise_query` therefore runs first: ``\r\n`` and a
+lone ``\r`` become ``\n``; the other line and page separators (U+000B, U+000C, U+0085,
+U+2028, U+2029), other control characters and ``\u``/``\U`` escapes that decode to a
+control or syntax character are refused. :attr:`ParsedQuery.text` is the normalised text,
+and it is the text callers run. :func:`check_runnable` repeats the cheap part (normalise and
+a search for anything shaped like a SERVICE call, in comments and strings too) right
+before every Oxigraph ``Store.query`` in the engine (:func:`run_oxigraph`), so a query that
+never went through :func:`vet_query` still cannot ask Oxigraph for a federated call.
 
 Importing this module also sets ``rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False`` so a
 ``FROM`` that slipped past us still cannot make rdflib fetch a URL.
@@ -89,6 +101,75 @@ class ParsedQuery:
     # Triple patterns of every basic graph pattern, subqueries and EXISTS included;
     # the policy lint uses them to find patterns that share no variable with $this.
     triple_patterns: tuple[tuple[Node, Node, Node], ...] = field(default=(), repr=False)
+
+
+# Line ends the two parser families disagree about, and other invisible separators.
+_REFUSED_CHARS: dict[str, str] = {
+    "\x0b": "vertical tab", "\x0c": "form feed", "\x85": "next line (U+0085)",
+    "\u2028": "line separator (U+2028)", "\u2029": "paragraph separator (U+2029)",
+}
+# rdflib reads \u or \U with 4 or 8 digits; Oxigraph \u with 4 and \U with 8: both readings
+# of every escape are checked.
+_CODEPOINT_ESCAPE = re.compile(r"\\[uU]([0-9a-fA-F]{4})([0-9a-fA-F]{4})?")
+_SYNTAX_CHARS = frozenset("#<>\"'{}()[].;,?$\\^|`*+-/=!&@:_ ")
+# SERVICE, optional SILENT, a target, an opening brace, with blanks or comments between:
+# searched in the whole text (strings and comments too), so no lexer disagreement can hide it.
+_GAP = r"(?:\s|#[^\n]*(?:\n|$))*"
+_SERVICE_SHAPE = re.compile(
+    rf"(?<![A-Za-z0-9_])SERVICE{_GAP}(?:SILENT{_GAP})?(?:<[^>]*>|[^\s{{]+){_GAP}\{{",
+    re.IGNORECASE,
+)
+
+
+def normalise_query(text: str, context: str = "query") -> str:
+    r"""The text both parser families read alike: ``\r\n``/``\r`` to ``\n``; refuse the rest.
+
+    Raises :class:`QueryRefused` for separators other than ``\n``, control characters
+    other than tab, and code-point escapes that decode to a control or syntax character
+    (both parsers expand escapes before they parse, and would disagree again)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    for index, ch in enumerate(text):
+        code = ord(ch)
+        if ch in _REFUSED_CHARS or (code < 0x20 and ch not in "\n\t") or 0x7F <= code < 0xA0:
+            what = _REFUSED_CHARS.get(ch, f"control character U+{code:04X}")
+            raise _refuse_at(context, text, index, f"{what} is refused in a query; end lines "
+                             "with a plain line feed")
+    for match in _CODEPOINT_ESCAPE.finditer(text):
+        readings = [match.group(1)] + ([match.group(1) + match.group(2)] if match.group(2) else [])
+        if any(_bad_codepoint(int(digits, 16)) for digits in readings):
+            raise _refuse_at(context, text, match.start(), f"the escape {match.group(0)} is "
+                             "refused in a query; write the character itself")
+    return text
+
+
+def _bad_codepoint(code: int) -> bool:
+    if code > 0x10FFFF or 0xD800 <= code < 0xE000 or code < 0x20 or 0x7F <= code < 0xA0:
+        return True
+    return chr(code) in _REFUSED_CHARS or chr(code) in _SYNTAX_CHARS
+
+
+def check_runnable(text: str, context: str = "query") -> str:
+    """Normalise ``text`` and refuse anything shaped like a SERVICE call; return the text
+    to run. Cheap (no parse): used right before every Oxigraph query."""
+    text = normalise_query(text, context)
+    match = _SERVICE_SHAPE.search(text)
+    if match is not None:
+        raise _refuse_at(context, text, match.start(), "SERVICE is refused: no federated "
+                         "queries")
+    return text
+
+
+def run_oxigraph(store: Any, text: str, **kwargs: Any) -> Any:
+    """``store.query(text, **kwargs)`` after :func:`check_runnable`: the one way the engine
+    hands SPARQL to Oxigraph, which would otherwise follow a SERVICE over the network."""
+    return store.query(check_runnable(text, kwargs.pop("context", "query")), **kwargs)
+
+
+def _refuse_at(context: str, text: str, index: int, message: str) -> QueryRefused:
+    before = text[:index]
+    line = before.count("\n") + 1
+    column = index - (before.rfind("\n") + 1) + 1
+    return QueryRefused(message, Location(file=context, line=line, column=column))
 
 
 def _position(text: str, pattern: str) -> tuple[int | None, int | None]:
@@ -213,6 +294,7 @@ def vet_query(
                       f"{max_chars:,}")
     if not text.strip():
         raise _refuse(context, text, "the query is empty")
+    text = normalise_query(text, context)
     depth = _max_nesting(text)
     if depth > MAX_NESTING:
         raise _refuse(context, text, f"query nests brackets {depth} deep; the limit is "
@@ -297,6 +379,7 @@ def vet_query(
                 variables.add(str(term))
 
     projection = tuple(str(v) for v in (algebra.get("PV") or ())) if form == "SELECT" else ()
+    check_runnable(text, context)  # the backstop the run paths use, so both agree
     return ParsedQuery(
         text=text,
         form=form,
@@ -372,5 +455,8 @@ __all__ = [
     "MAX_QUERY_CHARS",
     "STANDARD_CASTS",
     "ParsedQuery",
+    "check_runnable",
+    "normalise_query",
+    "run_oxigraph",
     "vet_query",
 ]

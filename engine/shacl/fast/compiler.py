@@ -400,7 +400,9 @@ class Evaluator:
         self.needs_reference: set[Any] = set()
 
     def solutions(self, query: str, **kwargs: Any) -> Any:
-        sols = self.store.query(query, **kwargs)
+        from engine.sparqlguard import run_oxigraph
+
+        sols = run_oxigraph(self.store, query, **kwargs)
         if not isinstance(sols, self.RESULTS):
             raise PolicyError("a SHACL-SPARQL constraint must be a SELECT query")
         return sols

@@ -19,6 +19,7 @@ from rdflib.namespace import OWL, SH
 from rdflib.term import Literal, Node, URIRef
 
 from engine.errors import PolicyError
+from engine.sparqlguard import run_oxigraph
 from engine.shacl.fast.model import TRUE, Unsupported
 
 _STRINGS = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
@@ -188,7 +189,7 @@ def read_sparql_constraint(g: rdflib.Graph, shape: Any, node: Node) -> SparqlCon
             raise Unsupported("$PATH in a node shape")
         text = text.replace("$PATH", shape.sparql_path)
     try:  # a syntax error is the policy's fault: say so at prepare time, not mid-batch
-        ox.Store().query(prefixes_of(g, node) + "\n" + text)
+        run_oxigraph(ox.Store(), prefixes_of(g, node) + "\n" + text)
     except SyntaxError as exc:
         raise PolicyError(f"SHACL-SPARQL constraint does not parse: {exc}") from None
     messages = tuple(str(m) for m in g.objects(node, SH.message)) or shape.messages

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from engine.errors import QueryRefused
 from engine.shacl.fast.mini import values as V
 from engine.shacl.fast.mini.terms import FALSE, TRUE, Term, Unmodelled, iri, literal
 from engine.shacl.fast.model import Unsupported
@@ -698,8 +699,12 @@ def _refuse(text: str, reason: str) -> None:
     """Raise SyntaxError when Oxigraph also refuses the text, else Unsupported."""
     import pyoxigraph as ox
 
+    from engine.sparqlguard import run_oxigraph
+
     try:
-        ox.Store().query(text)
+        run_oxigraph(ox.Store(), text)
+    except QueryRefused:
+        raise
     except SyntaxError:
         raise SyntaxError(f"not SPARQL: {reason}") from None
     except Exception as exc:  # valid SPARQL that fails otherwise (e.g. a missing SERVICE)
