@@ -474,6 +474,27 @@ class PortfolioResult:
                 "waived": sum(s.waived for s in self.summaries),
                 "highRiskQuestions": sum(len(s.high_risk_questions) for s in self.summaries)}
 
+    def nothing_validated(self, inputs: Sequence[str] = ()) -> str | None:
+        """One line saying why no workload was validated, or None when some were.
+
+        Zero workloads is never a success: a CI job pointed at the wrong folder must fail
+        (the CLI exits 2 with this line, with or without ``--strict``)."""
+        if self.summaries:
+            return None
+        if not self.files:
+            if self.errors:
+                more = len(self.errors) - 1
+                return f"no workload validated: {self.errors[0]}" + (f" (and {more} more)" if more else "")
+            named = ", ".join(inputs) if inputs else "the inputs"
+            return (f"no workload validated: {named}: no workload file "
+                    f"({', '.join(WORKLOAD_SUFFIXES)}) found")
+        if self.bugs and not self.errors:
+            return None  # internal errors: exit 3 says so
+        n = self.files
+        first = self.errors[0] if self.errors else self.bugs[0]
+        return (f"no workload validated: {'the one file has' if n == 1 else f'all {n:,} files have'}"
+                f" errors; the first: {first}")
+
     def fails(self, threshold: str) -> bool:
         if threshold == "none":
             return False
@@ -532,7 +553,7 @@ def run_portfolio(inputs: Iterable[str | Path], options: PortfolioOptions | None
     timestamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     run_id = make_run_id(timestamp, options.engine, files, [])
     estate = None
-    if use_store:
+    if use_store and files:  # (nothing to store: the store is not opened, nor a run written)
         from engine.estate import LocalEstate, open_estate
 
         estate = open_estate(store)  # fails early (exit 2) when the store is unavailable

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from engine.errors import UsageError
+from engine.errors import InputError, UsageError
 
 FORMATS = ["text", "json", "sarif", "junit", "markdown", "html"]
 
@@ -59,6 +59,8 @@ def command(inputs: tuple[str, ...], fmt: str, output: Path | None, fail_on: str
 
     Files with input errors are listed and do not stop the run: the exit code follows the
     findings (0 clean, 1 at or above --fail-on) unless --strict, which exits 2 for them.
+    When no workload at all was validated (no file found, or every file had an error),
+    one line says so and the exit code is 2.
     """
     from engine.portfolio import PortfolioOptions, render_summary, run_portfolio, summary_json
 
@@ -80,6 +82,10 @@ def command(inputs: tuple[str, ...], fmt: str, output: Path | None, fail_on: str
                                chunk_size=chunk_size, store=store, use_store=not no_store,
                                keep_reports=full, milestone=milestone,
                                record=record or milestone is not None, progress=hook)
+    nothing = result.nothing_validated(inputs)
+    if nothing is not None and not result.bugs:
+        result.close()
+        raise InputError(nothing)
     try:
         if fmt == "text":
             color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
