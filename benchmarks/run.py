@@ -132,6 +132,45 @@ print(json.dumps({"wall": wall, "workloads": workloads, "findings": findings,
                   "worker_peak_mb": peak_worker / 1024}))
 """
 
+FOREIGN = r"""
+import json, sys, time
+from engine.errors import InputError
+from engine.workload import load_workload
+path, repeats = sys.argv[1], int(sys.argv[2])
+def once():
+    t = time.perf_counter_ns()
+    try:
+        load_workload(path)
+    except InputError as exc:
+        assert "not a workload description" in str(exc), str(exc)
+    else:
+        raise AssertionError("a foreign file was accepted")
+    return (time.perf_counter_ns() - t) / 1e6
+first = once()
+print(json.dumps({"first": first, "times": [once() for _ in range(repeats)]}))
+"""
+
+
+def foreign_files(folder: Path, size: int = 390_000) -> dict[str, Path]:
+    """A CloudFormation-like template of about ``size`` bytes, as JSON and as YAML: files a
+    workload folder often holds that are not workload descriptions."""
+    import yaml
+
+    resources: dict[str, Any] = {}
+    doc = {"AWSTemplateFormatVersion": "2010-09-09", "Description": "buckets and roles",
+           "Resources": resources}
+    i = 0
+    while len(json.dumps(doc, indent=2)) < size:
+        resources[f"Bucket{i}"] = {"Type": "AWS::S3::Bucket", "Properties": {
+            "BucketName": f"data-{i:05d}", "VersioningConfiguration": {"Status": "Enabled"},
+            "Tags": [{"Key": "team", "Value": f"team-{i % 7}"}]}}
+        i += 1
+    folder.mkdir(parents=True, exist_ok=True)
+    out = {"json": folder / "template.json", "yaml": folder / "template.yaml"}
+    out["json"].write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    out["yaml"].write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return out
+
 
 def child(code: str, *args: str, timeout: float = 7200) -> str:
     out = subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True,
@@ -176,31 +215,13 @@ def table(raw: dict[str, dict[Any, Any]], engines: list[str], sizes: list[int], 
     """Write the markdown table; cells not measured (yet) say "not run"."""
     from engine.catalog import builtin_catalog
 
-    rows: list[tuple[str, dict[str, str]]] = []
+    rows: list[tuple[str, dict[str, str], str]] = []  # (measure, cells, fast vs pySHACL)
 
     def ms(x: float) -> str:
         return f"{x:.2f} ms" if x < 10 else f"{x:.1f} ms" if x < 100 else f"{x:.0f} ms"
 
     def spread(xs: list[float]) -> str:
         return f"{statistics.median(xs):.2f} s ({min(xs):.2f}–{max(xs):.2f})"
-
-    rows.append(("one workload, cold process (median, min–max)",
-                 {e: spread(raw[e]["cold"]) for e in engines}))
-    rows.append(("… the first run, empty policy cache",
-                 {e: spread(raw[e]["cold_first"]) for e in engines if raw[e].get("cold_first")}))
-    rows.append(("one workload, warm p50", {e: ms(pct(raw[e]["warm"], 0.5)) for e in engines}))
-    rows.append(("one workload, warm p95", {e: ms(pct(raw[e]["warm"], 0.95)) for e in engines}))
-    for n in sizes:
-        cells, mem = {}, {}
-        for e in engines:
-            r = raw[e].get(n)
-            if r is None:
-                cells[e] = mem[e] = "not run"
-                continue
-            cells[e] = f"{r['wall']:.1f} s ({r['workloads'] / r['wall']:.0f}/s)"
-            mem[e] = f"{r['peak_mb']:.0f} MB / {r['worker_peak_mb']:.0f} MB"
-        rows.append((f"{n:,} workloads, {workers} workers (wall, throughput)", cells))
-        rows.append((f"{n:,} workloads, peak RSS (parent / largest worker)", mem))
 
     def ratio(key: str) -> str:
         if "fast" not in engines or "reference" not in engines:
@@ -217,8 +238,32 @@ def table(raw: dict[str, dict[Any, Any]], engines: list[str], sizes: list[int], 
             b = raw["fast"][n]["wall"] / raw["fast"][n]["workloads"]
         return f"{a / b:.1f}×"
 
-    ratios = [ratio("cold"), "", ratio("warm"), "",
-              *[x for n in sizes for x in (ratio(str(n)), "")]]
+    if all(raw[e].get("cold") for e in engines):  # (absent with --foreign-only)
+        rows.append(("one workload, cold process (median, min–max)",
+                     {e: spread(raw[e]["cold"]) for e in engines}, ratio("cold")))
+        rows.append(("… the first run, empty policy cache",
+                     {e: spread(raw[e]["cold_first"]) for e in engines if raw[e].get("cold_first")},
+                     ""))
+        rows.append(("one workload, warm p50", {e: ms(pct(raw[e]["warm"], 0.5)) for e in engines},
+                     ratio("warm")))
+        rows.append(("one workload, warm p95", {e: ms(pct(raw[e]["warm"], 0.95)) for e in engines},
+                     ""))
+    for kind, r in raw.get("foreign", {}).items():
+        rows.append((f"a {r['bytes'] / 1000:.0f} KB foreign {kind.upper()} file refused (\"not a "
+                     "workload description\"), warm p50 / first call (the reader: every engine alike)",
+                     {engines[0]: f"{ms(pct(r['times'], 0.5))} / {ms(r['first'])}"}, ""))
+    for n in sizes:
+        cells, mem = {}, {}
+        for e in engines:
+            r = raw[e].get(n)
+            if r is None:
+                cells[e] = mem[e] = "not run"
+                continue
+            cells[e] = f"{r['wall']:.1f} s ({r['workloads'] / r['wall']:.0f}/s)"
+            mem[e] = f"{r['peak_mb']:.0f} MB / {r['worker_peak_mb']:.0f} MB"
+        rows.append((f"{n:,} workloads, {workers} workers (wall, throughput)", cells, ratio(str(n))))
+        rows.append((f"{n:,} workloads, peak RSS (parent / largest worker)", mem, ""))
+
     out.write(f"mlwa benchmark, {began}, {platform.machine()}, {os.cpu_count()} cores, Python "
               f"{platform.python_version()}, {len(builtin_catalog().policies)} policies, generated "
               f"workloads (benchmarks/generate.py, seed 11)"
@@ -226,7 +271,7 @@ def table(raw: dict[str, dict[Any, Any]], engines: list[str], sizes: list[int], 
               f"; single-workload rows use {EXAMPLE.name}\n\n")
     out.write("| measure | " + " | ".join(LABEL[e] for e in engines) + " | fast vs pySHACL |\n")
     out.write("|---|" + "---|" * (len(engines) + 1) + "\n")
-    for (name, cells), rat in zip(rows, ratios, strict=True):
+    for name, cells, rat in rows:
         out.write(f"| {name} | " + " | ".join(cells.get(e, "–") for e in engines) + f" | {rat} |\n")
 
 
@@ -240,6 +285,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="starter-sized workloads (~50 triples, like the design's ~80-triple anchors) "
                          "instead of the realistic mix (~800 triples on average)")
     ap.add_argument("--quick", action="store_true", help="fewer repetitions")
+    ap.add_argument("--foreign-only", action="store_true",
+                    help="only the rows for files that are not workload descriptions")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--max-reference", type=int, default=1000,
                     help="largest portfolio the reference engine runs (it is slow; at most 1,000)")
@@ -258,25 +305,36 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s) for s in args.sizes.split(",")] + ([100_000] if args.huge else [])
     runs, repeats = (3, 20) if args.quick else (5, 100)
     raw: dict[str, dict[str, Any]] = {e: {} for e in engines}
+    raw["foreign"] = {}
     began = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
 
-    # Byte-compiled, as pip leaves a regular install (an editable one with
-    # PYTHONDONTWRITEBYTECODE=1 would recompile mlwa's modules in every process).
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "engine")], check=True,
-                   stdout=subprocess.DEVNULL)
-    cold: dict[str, list[float]] = {e: [] for e in engines}
-    first: dict[str, list[float]] = {e: [] for e in engines}
-    for _ in range(runs):  # alternate engines so drift hits all of them
+    if args.foreign_only:
+        engines, sizes = engines[:1], []
+        raw = {e: {} for e in engines}
+        raw["foreign"] = {}
+    else:
+        # Byte-compiled, as pip leaves a regular install (an editable one with
+        # PYTHONDONTWRITEBYTECODE=1 would recompile mlwa's modules in every process).
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "engine")], check=True,
+                       stdout=subprocess.DEVNULL)
+        cold: dict[str, list[float]] = {e: [] for e in engines}
+        first: dict[str, list[float]] = {e: [] for e in engines}
+        for _ in range(runs):  # alternate engines so drift hits all of them
+            for e in engines:
+                cold[e].append(cold_once(e))
+                if e != "pyrudof":
+                    first[e].append(cold_once(e, first=True))
         for e in engines:
-            cold[e].append(cold_once(e))
-            if e != "pyrudof":
-                first[e].append(cold_once(e, first=True))
-    for e in engines:
-        raw[e]["cold"] = cold[e]
-        raw[e]["cold_first"] = first[e]
-        reps = repeats if e != "reference" else max(5, repeats // 10)
-        raw[e]["warm"] = json.loads(child(WARM, e, str(EXAMPLE), str(reps)))
-        print(f"… {e}: cold and warm done", file=sys.stderr)
+            raw[e]["cold"] = cold[e]
+            raw[e]["cold_first"] = first[e]
+            reps = repeats if e != "reference" else max(5, repeats // 10)
+            raw[e]["warm"] = json.loads(child(WARM, e, str(EXAMPLE), str(reps)))
+            print(f"… {e}: cold and warm done", file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="mlwa-bench-foreign-") as tmp:
+        for kind, path in foreign_files(Path(tmp)).items():
+            raw["foreign"][kind] = {"bytes": path.stat().st_size,
+                                    **json.loads(child(FOREIGN, str(path), str(repeats)))}
+    print("… foreign files done", file=sys.stderr)
     table(raw, engines, sizes, args.workers, began, sys.stderr)
 
     with tempfile.TemporaryDirectory(prefix="mlwa-bench-") as tmp:

@@ -11,9 +11,16 @@ practice X?"). Two kinds of store share one interface (:class:`Estate`):
 
 Named graphs (see docs/scale.md)::
 
-    <urn:mlwa:graph:lens>                              the lens (ontology + content)
-    <urn:mlwa:graph:workload:<id>:<content-hash>>      one per workload version
-    <urn:mlwa:graph:run:<run-id>>                      one per run: its findings
+    <urn:mlwa:graph:lens>                                   the lens (ontology + content)
+    <urn:mlwa:graph:workload:<id>@<file>:<content-hash>>    one per workload version
+    <urn:mlwa:graph:run:<run-id>>                           one per run: its findings
+
+A workload in the estate is its id *and its file* (:func:`source_key`: the path relative to
+the portfolio root, by default the current folder): two teams' files that both say
+``id: fraud-model`` are two workloads, ``urn:mlwa:workload:fraud-model@team-a%2Fw.yaml``
+and ``…@team-b%2Fw.yaml``, and every node of each is renamed below its own root when it is
+stored; re-runs of the same file from the same root keep the same IRIs. Reports and
+findings outside the estate keep the file's own ``urn:mlwa:workload:<id>/…`` IRIs.
 
 Queries from users are vetted by :func:`engine.sparqlguard.vet_query` (read-only; no
 SERVICE, FROM or GRAPH) and run over the union of all graphs.
@@ -25,7 +32,7 @@ import hashlib
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -60,6 +67,7 @@ WORKLOAD = MLWA + "workload"  # WorkloadResult | Finding -> workload root IRI
 WORKLOAD_ID = MLWA + "workloadId"  # WorkloadResult -> string (also used by the ontology)
 CONTENT_HASH = MLWA + "contentHash"  # WorkloadResult -> sha256 of the file
 WORKLOAD_GRAPH = MLWA + "workloadGraph"  # WorkloadResult -> named graph IRI
+SOURCE_FILE = MLWA + "sourceFile"  # WorkloadResult | workload root -> string (source_key)
 HIGH_RISKS = MLWA + "highRiskCount"  # WorkloadResult -> xsd:integer (questions at high risk)
 MEDIUM_RISKS = MLWA + "mediumRiskCount"  # WorkloadResult -> xsd:integer
 HIGH_RISK_QUESTION = MLWA + "highRiskQuestion"  # WorkloadResult -> lens question IRI
@@ -94,8 +102,33 @@ def _q(text: str) -> str:
     return urllib.parse.quote(text, safe="-._~")
 
 
-def workload_graph_iri(workload_id: str, content_hash: str) -> str:
-    return f"urn:mlwa:graph:workload:{_q(workload_id)}:{content_hash}"
+def source_key(file: str | None, root: str | Path | None = None) -> str | None:
+    """A workload file's path relative to ``root`` (default: the current folder), with ``/``
+    between parts; a file outside ``root`` keeps its absolute path. None without a file.
+
+    It tells apart two files that give the same workload id, and stays the same when the
+    same file is validated again from the same root."""
+    import os
+
+    if not file:
+        return None
+    path = os.path.abspath(file)
+    try:
+        rel = os.path.relpath(path, os.path.abspath(root) if root is not None else os.getcwd())
+    except ValueError:  # another drive (Windows)
+        rel = os.pardir
+    if rel == os.pardir or rel.startswith(os.pardir + os.sep):
+        return Path(path).as_posix()
+    return Path(rel).as_posix()
+
+
+def workload_key(workload_id: str, key: str | None = None) -> str:
+    """``<id>@<file>``, each part percent-encoded (``/`` and ``@`` included), or ``<id>``."""
+    return _q(workload_id) + (f"@{_q(key)}" if key else "")
+
+
+def workload_graph_iri(workload_id: str, content_hash: str, key: str | None = None) -> str:
+    return f"urn:mlwa:graph:workload:{workload_key(workload_id, key)}:{content_hash}"
 
 
 def run_graph_iri(run_id: str) -> str:
@@ -106,10 +139,25 @@ def run_iri(run_id: str) -> str:
     return f"urn:mlwa:run:{_q(run_id)}"
 
 
-def workload_root_iri(workload_id: str) -> str:
-    from engine.vocab import workload_node_iri
+def workload_root_iri(workload_id: str, key: str | None = None) -> str:
+    """The workload's root node in the estate (the file's own root when ``key`` is None)."""
+    from engine.vocab import WORKLOAD_URN_PREFIX
 
-    return workload_node_iri(workload_id)
+    return WORKLOAD_URN_PREFIX + workload_key(workload_id, key)
+
+
+def estate_renamer(workload_id: str, key: str | None) -> Callable[[str], str]:
+    """A function that moves an IRI of the file's own (``urn:mlwa:workload:<id>`` and below)
+    under the workload's root in the estate, and leaves every other IRI as it is."""
+    own, ours = workload_root_iri(workload_id), workload_root_iri(workload_id, key)
+    below = own + "/"
+
+    def rename(iri: str) -> str:
+        if key and (iri == own or iri.startswith(below)):
+            return ours + iri[len(own):]
+        return iri
+
+    return rename
 
 
 def default_location() -> Path:
@@ -178,16 +226,19 @@ def _str(text: str) -> str:
     return '"' + text.translate(_NT_ESCAPES) + '"'
 
 
-def result_ntriples(run_id: str, reports: Iterable[WorkloadReport]) -> str:
+def result_ntriples(run_id: str, reports: Iterable[WorkloadReport],
+                    root: str | Path | None = None) -> str:
     """N-Triples for the workloads and findings of one run (any number of chunks).
 
     Written as text, not as pyoxigraph objects: a portfolio run has a few hundred thousand
-    of these triples and building objects one by one costs more than parsing the text."""
+    of these triples and building objects one by one costs more than parsing the text.
+    Each workload is its id and its file (:func:`source_key` against ``root``)."""
     from engine.vocab import practice_iri, question_iri
 
     run = _iri(run_iri(run_id))
     a, in_run, wl_p = _iri(RDF_TYPE), _iri(IN_RUN), _iri(WORKLOAD)
     p_id, p_hash, p_graph = _iri(WORKLOAD_ID), _iri(CONTENT_HASH), _iri(WORKLOAD_GRAPH)
+    p_file = _iri(SOURCE_FILE)
     p_high, p_medium, p_hrq = _iri(HIGH_RISKS), _iri(MEDIUM_RISKS), _iri(HIGH_RISK_QUESTION)
     p_pol, p_code, p_sev, p_prac = _iri(POLICY), _iri(POLICY_CODE), _iri(SEVERITY), _iri(PRACTICE)
     p_focus, p_path, p_value, p_msg, p_waived = (_iri(FOCUS), _iri(PATH), _iri(VALUE),
@@ -198,20 +249,24 @@ def result_ntriples(run_id: str, reports: Iterable[WorkloadReport]) -> str:
     add = lines.append
     base = run_iri(run_id)
     for w in reports:
-        root = _iri(workload_root_iri(w.workload))
-        qid = _q(w.workload)
+        key = source_key(w.file, root)
+        rename = estate_renamer(w.workload, key)
+        wl_root = _iri(workload_root_iri(w.workload, key))
+        qid = workload_key(w.workload, key)
         res = _iri(f"{base}/workload/{qid}")
         high = [q for q, r in w.questions.items() if r.value.upper() == "HIGH"]
         medium = sum(1 for r in w.questions.values() if r.value.upper() == "MEDIUM")
-        add(f"{res} {a} {c_result} .\n{res} {in_run} {run} .\n{res} {wl_p} {root} .\n"
+        add(f"{res} {a} {c_result} .\n{res} {in_run} {run} .\n{res} {wl_p} {wl_root} .\n"
             f"{res} {p_id} {_str(w.workload)} .\n{res} {p_hash} {_str(w.content_hash)} .\n"
-            f"{res} {p_graph} {_iri(workload_graph_iri(w.workload, w.content_hash))} .\n"
+            f"{res} {p_graph} {_iri(workload_graph_iri(w.workload, w.content_hash, key))} .\n"
             f'{res} {p_high} "{len(high)}"{integer} .\n{res} {p_medium} "{medium}"{integer} .\n')
+        if key:
+            add(f"{res} {p_file} {_str(key)} .\n")
         for q in high:
             add(f"{res} {p_hrq} {_iri(question_iri(q))} .\n")
         for i, f in enumerate(w.findings):
             node = _iri(f"{base}/finding/{qid}/{i}")
-            add(f"{node} {a} {c_finding} .\n{node} {in_run} {run} .\n{node} {wl_p} {root} .\n"
+            add(f"{node} {a} {c_finding} .\n{node} {in_run} {run} .\n{node} {wl_p} {wl_root} .\n"
                 f"{node} {p_pol} {_iri(POLICY_BASE + _q(f.policy))} .\n"
                 f"{node} {p_code} {_str(f.policy)} .\n{node} {p_sev} {_str(f.severity.value)} .\n"
                 f"{node} {p_msg} {_str(f.message)} .\n"
@@ -219,7 +274,7 @@ def result_ntriples(run_id: str, reports: Iterable[WorkloadReport]) -> str:
             for p in f.practices:
                 add(f"{node} {p_prac} {_iri(practice_iri(p))} .\n")
             if _is_iri(f.focus):
-                add(f"{node} {p_focus} {_iri(f.focus)} .\n")
+                add(f"{node} {p_focus} {_iri(rename(f.focus))} .\n")
             if f.path:
                 add(f"{node} {p_path} {_str(f.path)} .\n")
             if f.value is not None:
@@ -257,18 +312,30 @@ def _nt_term(term: Any) -> str:
     return f"<{term}>"
 
 
-def graph_ntriples(graph: Any) -> str:
+def graph_ntriples(graph: Any, workload_id: str | None = None, key: str | None = None) -> str:
     """An rdflib graph as N-Triples text (term by term: 3x faster than ``serialize``; rdflib's
-    ``n3()`` would write multi-line strings in triple quotes, which N-Triples does not have)."""
+    ``n3()`` would write multi-line strings in triple quotes, which N-Triples does not have).
+
+    With a workload id and its file's ``key`` (:func:`source_key`), the workload's own IRIs
+    move under its root in the estate and the root says which file it came from."""
+    from rdflib import URIRef
+
     cache: dict[Any, str] = {}
+    rename = estate_renamer(workload_id, key) if workload_id is not None and key else None
 
     def term(t: Any) -> str:
         text = cache.get(t)
         if text is None:
-            text = cache[t] = _nt_term(t)
+            if rename is not None and isinstance(t, URIRef):
+                text = cache[t] = f"<{rename(str(t))}>"
+            else:
+                text = cache[t] = _nt_term(t)
         return text
 
-    return "".join(f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in graph)
+    out = "".join(f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in graph)
+    if rename is not None and workload_id is not None and key:
+        out += f"<{workload_root_iri(workload_id, key)}> <{SOURCE_FILE}> {_str(key)} .\n"
+    return out
 
 
 def lens_files() -> list[Path]:
@@ -576,14 +643,15 @@ def open_estate(store: str | Path | None = None, *, read_only: bool = False) -> 
 # ------------------------------------------------------------------------------ recording
 
 def record_reports(estate: Estate, header: RunHeader, reports: Iterable[WorkloadReport],
-                   graphs: dict[str, str] | None = None) -> None:
+                   graphs: dict[str, str] | None = None, root: str | Path | None = None) -> None:
     """Write one run: its header and results, and the workload graphs given
     (``{graph IRI: N-Triples}``) that the estate does not hold yet."""
     if graphs:
         new = [(iri, text) for iri, text in graphs.items() if not estate.has_graph(iri)]
         estate.put_graphs(new)
     iri = run_graph_iri(header.run_id)
-    estate.add_ntriples(iri, ntriples(header_triples(header)) + result_ntriples(header.run_id, reports))
+    estate.add_ntriples(iri, ntriples(header_triples(header))
+                        + result_ntriples(header.run_id, reports, root))
 
 
 def run_query(text: str, *, store: str | Path | None = None) -> QueryResult:
@@ -680,5 +748,7 @@ __all__ = [
     "render_result",
     "run_graph_iri",
     "run_query",
+    "source_key",
     "workload_graph_iri",
+    "workload_root_iri",
 ]

@@ -174,12 +174,13 @@ def record_in_estate(report: Report, *, run_id: str, timestamp: str, milestone: 
 def _reload_graphs(report: Report, estate: Any) -> dict[str, str]:
     """Workload graphs for the estate, read again from their files when the file is
     unchanged (same content hash) and the estate does not hold that version yet."""
-    from engine.estate import graph_ntriples, workload_graph_iri
+    from engine.estate import graph_ntriples, source_key, workload_graph_iri
     from engine.workload import load_workload
 
     out: dict[str, str] = {}
     for w in report.workloads:
-        iri = workload_graph_iri(w.workload, w.content_hash)
+        key = source_key(w.file)
+        iri = workload_graph_iri(w.workload, w.content_hash, key)
         if not w.file or estate.has_graph(iri):
             continue
         try:
@@ -187,7 +188,7 @@ def _reload_graphs(report: Report, estate: Any) -> dict[str, str]:
         except InputError:
             continue
         if wl.content_hash == w.content_hash:
-            out[iri] = graph_ntriples(wl.graph)
+            out[iri] = graph_ntriples(wl.graph, wl.id, key)
     return out
 
 

@@ -17,6 +17,7 @@ Files with input errors are listed and never stop the run (see :class:`Portfolio
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import enum
 import gc
@@ -94,6 +95,9 @@ class PortfolioOptions:
     packs: tuple[str, ...] = ()
     codes: tuple[str, ...] = ()
     max_bytes: int | None = None
+    #: the folder the estate's file keys are relative to (engine.estate.source_key); the
+    #: runner fills in the current folder when it writes the estate
+    root: str | None = None
 
 
 class Ship(enum.Flag):
@@ -218,15 +222,17 @@ def _validate_chunk(options: PortfolioOptions, index: int, paths: Sequence[str],
                               for wl, t in zip(done, tallies, strict=True)],
                       policy_counts, errors, bugs, packs, len(validator.policies))
     if Ship.GRAPHS in ship:
-        from engine.estate import graph_ntriples, workload_graph_iri
+        from engine.estate import graph_ntriples, source_key, workload_graph_iri
 
         for wl in loaded:
-            res.graphs[workload_graph_iri(wl.id, wl.content_hash)] = graph_ntriples(wl.graph)
+            key = source_key(wl.filename, options.root)
+            res.graphs[workload_graph_iri(wl.id, wl.content_hash, key)] = graph_ntriples(
+                wl.graph, wl.id, key)
     if Ship.RESULTS in ship:
         from engine.estate import result_ntriples
 
         assert run_id is not None  # checked before the chunk was loaded
-        res.results = result_ntriples(run_id, reports)
+        res.results = result_ntriples(run_id, reports, options.root)
     if Ship.REPORTS in ship:
         res.reports = [pickle.dumps(w, protocol=pickle.HIGHEST_PROTOCOL) for w in reports]
     import resource
@@ -363,6 +369,29 @@ class WorkloadSummary:
                 "highRiskQuestions": list(self.high_risk_questions)}
 
 
+def shared_ids(summaries: Iterable[WorkloadSummary]) -> str | None:
+    """One line naming the files when two different files give the same workload id, or None.
+
+    The estate and the summary keep such workloads apart (a workload there is its id and its
+    file); a full report and the history key workloads by id, so they refuse instead."""
+    files: dict[str, list[str]] = {}
+    for s in summaries:
+        shown = s.file or "<input>"
+        seen = files.setdefault(s.workload, [])
+        if shown not in seen:
+            seen.append(shown)
+    shared = [(wid, fs) for wid, fs in files.items() if len(fs) > 1]
+    if not shared:
+        return None
+    wid, fs = shared[0]
+    also = f" and {len(fs) - 2} more" if len(fs) > 2 else ""
+    others = len(shared) - 1
+    return (f"workload id {wid!r} is given by two files, {fs[0]} and {fs[1]}{also}; a report and "
+            "the history name workloads by id: give one of them another id, or use --format text "
+            "or json without --record" + (f" ({others} more id{'s are' if others > 1 else ' is'} "
+                                          "shared)" if others else ""))
+
+
 def summarise(w: WorkloadReport) -> WorkloadSummary:
     from engine.validate import Tally
 
@@ -474,6 +503,27 @@ class PortfolioResult:
                 "waived": sum(s.waived for s in self.summaries),
                 "highRiskQuestions": sum(len(s.high_risk_questions) for s in self.summaries)}
 
+    def nothing_validated(self, inputs: Sequence[str] = ()) -> str | None:
+        """One line saying why no workload was validated, or None when some were.
+
+        Zero workloads is never a success: a CI job pointed at the wrong folder must fail
+        (the CLI exits 2 with this line, with or without ``--strict``)."""
+        if self.summaries:
+            return None
+        if not self.files:
+            if self.errors:
+                more = len(self.errors) - 1
+                return f"no workload validated: {self.errors[0]}" + (f" (and {more} more)" if more else "")
+            named = ", ".join(inputs) if inputs else "the inputs"
+            return (f"no workload validated: {named}: no workload file "
+                    f"({', '.join(WORKLOAD_SUFFIXES)}) found")
+        if self.bugs and not self.errors:
+            return None  # internal errors: exit 3 says so
+        n = self.files
+        first = self.errors[0] if self.errors else self.bugs[0]
+        return (f"no workload validated: {'the one file has' if n == 1 else f'all {n:,} files have'}"
+                f" errors; the first: {first}")
+
     def fails(self, threshold: str) -> bool:
         if threshold == "none":
             return False
@@ -532,9 +582,11 @@ def run_portfolio(inputs: Iterable[str | Path], options: PortfolioOptions | None
     timestamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     run_id = make_run_id(timestamp, options.engine, files, [])
     estate = None
-    if use_store:
+    if use_store and files:  # (nothing to store: the store is not opened, nor a run written)
         from engine.estate import LocalEstate, open_estate
 
+        if options.root is None:
+            options = dataclasses.replace(options, root=os.getcwd())
         estate = open_estate(store)  # fails early (exit 2) when the store is unavailable
         estate.ensure_lens()
         if isinstance(estate, LocalEstate):
@@ -605,6 +657,11 @@ def run_portfolio(inputs: Iterable[str | Path], options: PortfolioOptions | None
         import json
 
         from engine.history import atomic_write, default_root, run_document
+
+        clash = shared_ids(out.summaries)
+        if clash is not None:
+            out.close()
+            raise InputError(clash)
 
         doc = run_document(out.report(), run_id=run_id, timestamp=timestamp, milestone=milestone)
         atomic_write(default_root() / "runs" / f"{run_id}.json",
@@ -697,6 +754,7 @@ __all__ = [
     "expand_inputs",
     "render_summary",
     "run_portfolio",
+    "shared_ids",
     "summary_json",
     "validate_chunk",
 ]

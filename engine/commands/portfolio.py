@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from engine.errors import UsageError
+from engine.errors import InputError, UsageError
 
 FORMATS = ["text", "json", "sarif", "junit", "markdown", "html"]
 
@@ -36,6 +36,9 @@ FORMATS = ["text", "json", "sarif", "junit", "markdown", "html"]
               help="Estate store: a folder (default $MLWA_ESTATE or ~/.local/share/mlwa/estate) "
                    "or a SPARQL 1.1 endpoint URL.")
 @click.option("--no-store", is_flag=True, help="Do not write workloads and the run to the estate.")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="In the estate a workload is its id and its file's path relative to this "
+                   "folder (default: the current folder); keep it the same from run to run.")
 @click.option("--record", is_flag=True, help="Also record the run in the history folder.")
 @click.option("--milestone", default=None, help="Name the run as a milestone.")
 @click.option("--strict", is_flag=True, help="Exit 2 when any file has an input error.")
@@ -52,15 +55,23 @@ FORMATS = ["text", "json", "sarif", "junit", "markdown", "html"]
               help="Largest workload file accepted (default 2 MiB).")
 def command(inputs: tuple[str, ...], fmt: str, output: Path | None, fail_on: str, engine: str,
             workers: int | None, scheduler: str | None, chunk_size: int, store: str | None,
-            no_store: bool, record: bool, milestone: str | None, strict: bool,
+            no_store: bool, root: Path | None, record: bool, milestone: str | None, strict: bool,
             progress: bool | None, top: int, packs: tuple[Path, ...], codes: tuple[str, ...],
             edition: str, as_of: str | None, max_bytes: int | None) -> None:
     """Validate every workload file in the folders, globs or files INPUTS.
 
     Files with input errors are listed and do not stop the run: the exit code follows the
     findings (0 clean, 1 at or above --fail-on) unless --strict, which exits 2 for them.
+    When no workload at all was validated (no file found, or every file had an error),
+    one line says so and the exit code is 2.
     """
-    from engine.portfolio import PortfolioOptions, render_summary, run_portfolio, summary_json
+    from engine.portfolio import (
+        PortfolioOptions,
+        render_summary,
+        run_portfolio,
+        shared_ids,
+        summary_json,
+    )
 
     if store and no_store:
         raise UsageError("--store and --no-store exclude each other")
@@ -72,7 +83,8 @@ def command(inputs: tuple[str, ...], fmt: str, output: Path | None, fail_on: str
     options = PortfolioOptions(engine=engine, edition=edition,
                                as_of=as_of or dt.date.today().isoformat(),
                                packs=tuple(str(p) for p in packs),
-                               codes=tuple(c.upper() for c in codes), max_bytes=max_bytes)
+                               codes=tuple(c.upper() for c in codes), max_bytes=max_bytes,
+                               root=os.path.abspath(root) if root is not None else None)
     show = sys.stderr.isatty() if progress is None else progress
     full = fmt not in ("text", "json")
     with _progress(show) as hook:
@@ -80,6 +92,14 @@ def command(inputs: tuple[str, ...], fmt: str, output: Path | None, fail_on: str
                                chunk_size=chunk_size, store=store, use_store=not no_store,
                                keep_reports=full, milestone=milestone,
                                record=record or milestone is not None, progress=hook)
+    nothing = result.nothing_validated(inputs)
+    if nothing is not None and not result.bugs:
+        result.close()
+        raise InputError(nothing)
+    clash = shared_ids(result.summaries) if full else None
+    if clash is not None:
+        result.close()
+        raise InputError(clash)
     try:
         if fmt == "text":
             color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ

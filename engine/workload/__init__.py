@@ -217,9 +217,15 @@ def detect_format(text: str, filename: str | None, fmt: str | None = None) -> st
 # ---------------------------------------------------------------- the two stages
 
 def _parse_tree(text: str, fmt: str, filename: str | None) -> tuple[Any, Any]:
+    """The document and its positions; obviously foreign files (see
+    :mod:`engine.workload.foreign`) are refused before positions are read."""
+    from engine.workload.foreign import check_json_top, check_yaml_top
     from engine.workload.safeyaml import load_json, load_yaml
 
-    return load_json(text, filename) if fmt == "json" else load_yaml(text, filename)
+    if fmt == "json":
+        return load_json(text, filename, check=lambda data: check_json_top(data, filename))
+    check_yaml_top(text, filename)
+    return load_yaml(text, filename)
 
 
 def _structure(text: str, fmt: str, filename: str | None) -> tuple[Any, Any, list[Problem]]:

@@ -434,6 +434,13 @@ def build_docs() -> str:
         "and RDF/XML altogether (convert it to Turtle: RDF/XML's DOCTYPE and entities "
         "are a denial-of-service risk and nothing in mlwa needs them).",
         "",
+        "Files that are obviously something else (a CloudFormation template, a package "
+        "manifest, a list) are refused with one line, \"not a workload description\", "
+        "from their top-level keys alone, before the slower reading with positions: a file "
+        "is taken for foreign when its top level is a list, or when it has no `id` and "
+        "fewer than half of its top-level keys are keys of this format. A file with a "
+        "top-level `id` always gets the full check, with every problem on its line.",
+        "",
         "## Custom-lens reviews",
         "",
         "`reviews:` carries answers to Well-Architected Tool custom lenses: each entry names "

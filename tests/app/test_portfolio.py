@@ -106,3 +106,30 @@ def test_portfolio_page_refuses_a_traversal_zip(make_app) -> None:
         ("w.zip", _zip({"../../x.yaml": b"id: x\nname: X\n"}), "application/zip")).run()
     assert not at.exception
     assert at.error and "path traversal" in at.error[0].value
+
+
+def test_portfolio_page_lists_two_files_sharing_an_id_as_two_rows(make_app) -> None:
+    """Two teams' files that both say ``id: fraud-model`` are two workloads (issue #24)."""
+    def doc(team: str, endpoint: str) -> bytes:
+        return (f"id: fraud-model\nname: Fraud model of {team}\nlifecycle_stage: production\n"
+                f"owner:\n  team: {team}\nendpoints:\n  - name: {endpoint}\n    type: real-time\n"
+                ).encode()
+
+    at = make_app("architect")
+    at.switch_page(f"{VIEWS}/portfolio.py").run()
+    at.segmented_control(key="portfolio_source").set_value("Zip upload").run()
+    at.file_uploader(key="portfolio_zip").set_value(
+        ("teams.zip", _zip({"team-a/model.yaml": doc("team-a", "scoring-a"),
+                            "team-b/model.yaml": doc("team-b", "scoring-b")}),
+         "application/zip")).run()
+    at.button(key="portfolio_run").click().run(timeout=300)
+    assert not at.exception
+    rows = at.dataframe[0].value
+    assert sorted(zip(rows["workload"], rows["file"], strict=True)) == [
+        ("fraud-model", "team-a/model.yaml"), ("fraud-model", "team-b/model.yaml")]
+    assert {m.label: m.value for m in at.metric}["Workloads"] == "2"
+    assert any("team-a/model.yaml and team-b/model.yaml" in i.value for i in at.info)
+    import json
+
+    bars = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["y"]
+    assert sorted(bars) == ["fraud-model (team-a/model.yaml)", "fraud-model (team-b/model.yaml)"]

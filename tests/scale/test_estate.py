@@ -32,13 +32,19 @@ def test_graphs_and_vocabulary(recorded: tuple[Path, str, object], tmp_path: Pat
         wl = report.workloads[0]  # type: ignore[attr-defined]
         assert est.has_graph(E.LENS_GRAPH)
         assert est.has_graph(E.run_graph_iri(run_id))
-        assert est.has_graph(E.workload_graph_iri(wl.workload, wl.content_hash))
+        # the workload is its id and its file (behaviour changed deliberately, issue #24)
+        key = E.source_key(wl.file)
+        assert key is not None and key.endswith("/wl/fraud-detection.yaml")
+        assert est.has_graph(E.workload_graph_iri(wl.workload, wl.content_hash, key))
+        assert not est.has_graph(E.workload_graph_iri(wl.workload, wl.content_hash))
+        rename = E.estate_renamer(wl.workload, key)
         res = est.query(E._with_prefixes(
             "SELECT ?code ?sev ?focus ?path ?msg WHERE { ?f a mlwa:Finding ; mlwa:policyCode ?code ;"
             " mlwa:findingSeverity ?sev ; mlwa:focus ?focus ; mlwa:path ?path ; mlwa:message ?msg ;"
             " mlwa:practice practice:MLSEC02-BP01 }"))
         got = {(r[0], r[2]) for r in res.plain_rows()}
-        want = {(f.policy, f.focus) for f in wl.findings if "MLSEC02-BP01" in f.practices}
+        want = {(f.policy, rename(f.focus)) for f in wl.findings if "MLSEC02-BP01" in f.practices}
+        assert all(focus.startswith(E.workload_root_iri(wl.workload, key) + "/") for _, focus in want)
         assert got == want and len(want) >= 4
         # the focus nodes are the workload graph's own nodes, so the two join
         res = est.query(E._with_prefixes(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.estate import run_query
+from engine.estate import run_query, source_key, workload_root_iri
 from engine.history import record_run
 from engine.validate import validate_paths
 from tests.conftest import REPO
@@ -24,15 +24,16 @@ def doc_queries() -> dict[str, str]:
     return dict(found)
 
 
-def test_docs_have_three_queries() -> None:
-    assert set(doc_queries()) == {"production-violations", "top-policies", "risks-grew"}
+def test_docs_have_four_queries() -> None:
+    assert set(doc_queries()) == {"production-violations", "top-policies", "risks-grew", "endpoints"}
 
 
 @pytest.fixture
 def estate(tmp_path: Path) -> dict[str, object]:
     """Run 1: prod-bad (production, stores unencrypted), prod-ok (production, clean),
     pilot-bad (pilot, stores unencrypted), worse (production, clean).
-    Run 2: worse again, now with faults that raise its high risks; and pilot-bad fixed."""
+    Run 2: worse again, now with faults that raise its high risks; and pilot-bad fixed. Both
+    are the same files, edited (a workload is its id and its file, issue #24)."""
     def doc(wid: str, stage: str, *faults: str) -> dict[str, object]:
         d = template()
         d["id"], d["name"], d["lifecycle_stage"] = wid, wid, stage
@@ -46,9 +47,9 @@ def estate(tmp_path: Path) -> dict[str, object]:
             write_doc(tmp_path / "r1", doc("worse", "production"))]
     rep1 = validate_paths(run1, engine="fast", as_of=AS_OF)
     record_run(rep1)
-    run2 = [write_doc(tmp_path / "r2", doc("worse", "production", "store-unencrypted",
+    run2 = [write_doc(tmp_path / "r1", doc("worse", "production", "store-unencrypted",
                                            "endpoint-no-autoscaling", "no-owner", "notebook-root")),
-            write_doc(tmp_path / "r2", doc("pilot-bad", "pilot"))]
+            write_doc(tmp_path / "r1", doc("pilot-bad", "pilot"))]
     rep2 = validate_paths(run2, engine="fast", as_of=AS_OF)
     record_run(rep2)
     return {"rep1": rep1, "rep2": rep2}
@@ -58,8 +59,10 @@ def test_production_violations(estate: dict[str, object]) -> None:
     res = run_query(doc_queries()["production-violations"])
     rows = {r[0]: r[1] for r in res.plain_rows()}
     # pilot-bad is not production; prod-ok is clean; worse's latest run violates it
-    assert set(rows) == {"urn:mlwa:workload:prod-bad", "urn:mlwa:workload:worse"}
-    assert "WA-SEC-001" in (rows["urn:mlwa:workload:prod-bad"] or "").split()
+    files = {w.workload: w.file for w in estate["rep1"].workloads}  # type: ignore[attr-defined]
+    root = {wid: workload_root_iri(wid, source_key(f)) for wid, f in files.items()}
+    assert set(rows) == {root["prod-bad"], root["worse"]}
+    assert "WA-SEC-001" in (rows[root["prod-bad"]] or "").split()
 
 
 def test_top_policies(estate: dict[str, object]) -> None:
@@ -91,4 +94,5 @@ def test_risks_grew(estate: dict[str, object]) -> None:
     assert high(w2["worse"]) > high(w1["worse"])
     assert high(w2["pilot-bad"]) <= high(w1["pilot-bad"])
     res = run_query(doc_queries()["risks-grew"])
-    assert res.plain_rows() == [["worse", str(high(w1["worse"])), str(high(w2["worse"]))]]
+    assert res.plain_rows() == [["worse", source_key(w2["worse"].file), str(high(w1["worse"])),
+                                 str(high(w2["worse"]))]]

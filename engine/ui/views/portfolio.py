@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import streamlit as st
@@ -84,6 +85,13 @@ def main() -> None:
         st.error(e)
     if not reports:
         return
+    from engine.portfolio import WorkloadSummary, shared_ids
+
+    clash = shared_ids(WorkloadSummary(w.workload, w.name, w.file, 0, 0, 0, 0, ())
+                       for w in reports)
+    if clash is not None:
+        st.info("Two files give the same workload id; they are listed as two workloads, "
+                "each with its file. " + clash.split(";")[0] + ".")
     rows = []
     for wr in reports:
         c = wr.counts()
@@ -93,7 +101,7 @@ def main() -> None:
                      "high-risk questions": r["HIGH"], "medium-risk questions": r["MEDIUM"],
                      "practices violated": wr.status_counts()["violated"]})
     rows.sort(key=lambda x: (-x["high-risk questions"], -x["high"], -x["medium-risk questions"],
-                             -x["medium"], x["workload"]))
+                             -x["medium"], x["workload"], x["file"] or ""))
     m = st.columns(4)
     m[0].metric("Workloads", len(reports))
     m[1].metric("High findings", sum(x["high"] for x in rows))
@@ -102,7 +110,11 @@ def main() -> None:
     st.subheader("Risk across workloads, worst first")
     st.dataframe(rows, hide_index=True, width="stretch")
     fig = go.Figure()
-    names = [x["workload"] for x in rows]
+    # Two files may give the same id: each is its own workload, so the bars name the file too
+    # (a bar per label: plotly would stack two rows with one name into one bar).
+    ids = Counter(x["workload"] for x in rows)
+    names = [x["workload"] if ids[x["workload"]] == 1 else f"{x['workload']} ({x['file']})"
+             for x in rows]
     for key, colour in (("high-risk questions", components.RISK_COLOURS["HIGH"]),
                         ("medium-risk questions", components.RISK_COLOURS["MEDIUM"])):
         fig.add_bar(y=names, x=[x[key] for x in rows], name=key, orientation="h", marker_color=colour)
