@@ -37,7 +37,7 @@ RUN_SCHEMA = "mlwa/run"
 RUN_SCHEMA_VERSION = "1"
 _RUN_ID_RE = re.compile(r"^[0-9a-f]{4,64}$")
 
-FindingKey = tuple[str, str, str, str | None, str | None]
+FindingKey = tuple[str, str, str, str | None, str | None, str | None, str]
 
 
 def default_root() -> Path:
@@ -86,7 +86,8 @@ def finding_key(f: Finding) -> FindingKey:
 def json_finding_key(d: dict[str, Any]) -> FindingKey:
     """The key of a finding in its JSON form (report JSON or run document)."""
     return (str(d.get("workload", "")), str(d.get("policy", "")),
-            str(d.get("focusLabel", d.get("focus_label", ""))), d.get("path"), d.get("value"))
+            str(d.get("focusLabel", d.get("focus_label", ""))), d.get("path"), d.get("value"),
+            d.get("component"), str(d.get("message", "")))
 
 
 def _now() -> str:
@@ -442,8 +443,8 @@ def _brief(f: dict[str, Any]) -> dict[str, Any]:
     loc = f.get("location") or {}
     return {"workload": f.get("workload"), "policy": f.get("policy"),
             "severity": f.get("severity"), "focusLabel": f.get("focusLabel"),
-            "path": f.get("path"), "value": f.get("value"), "message": f.get("message"),
-            "file": loc.get("file"), "line": loc.get("line")}
+            "path": f.get("path"), "value": f.get("value"), "component": f.get("component"),
+            "message": f.get("message"), "file": loc.get("file"), "line": loc.get("line")}
 
 
 def render_diff(d: RunDiff, fmt: str) -> str:

@@ -87,7 +87,8 @@ def test_diff_before_and_after_a_fix_lists_exactly_the_fixed_findings(
     d = diff_runs(load_run(a), load_run(b))
     keys_a = {f.key() for f in rep_a.findings}  # type: ignore[attr-defined]
     keys_b = {f.key() for f in rep_b.findings}  # type: ignore[attr-defined]
-    fixed = {(f["workload"], f["policy"], f["focusLabel"], f["path"], f["value"]) for f in d.fixed}
+    fixed = {(f["workload"], f["policy"], f["focusLabel"], f["path"], f["value"], f["component"],
+              f["message"]) for f in d.fixed}
     assert fixed == keys_a - keys_b
     assert {f["policy"] for f in d.fixed} >= {"WA-SEC-001"}
     assert d.new == [] and len(d.unchanged) == len(keys_a & keys_b)
