@@ -601,7 +601,9 @@ def run_portfolio(inputs: Iterable[str | Path], options: PortfolioOptions | None
         if estate is not None:
             with contextlib.suppress(Exception):
                 estate.close()
-    if record:
+    if record and not out.summaries:
+        out.notes.append("not recorded in the history: no workload was validated")
+    elif record:
         import json
 
         from engine.history import atomic_write, default_root, run_document
