@@ -106,6 +106,12 @@ def main(argv: list[str] | None = None) -> Any:
     except click.exceptions.Abort:
         click.echo("mlwa: aborted", err=True)
         sys.exit(EXIT_INPUT)
+    except click.UsageError as exc:
+        # the command's usage line, then one line saying what is wrong
+        if exc.ctx is not None:
+            click.echo(exc.ctx.get_usage(), err=True)
+        click.echo(f"mlwa: {' '.join(exc.format_message().split())}", err=True)
+        sys.exit(EXIT_INPUT)
     except click.ClickException as exc:
         click.echo(f"mlwa: {exc.format_message()}", err=True)
         sys.exit(EXIT_INPUT)

@@ -79,6 +79,8 @@ FOCUS = MLWA + "focus"  # Finding -> focus node IRI (in the workload graph)
 PATH = MLWA + "path"  # Finding -> string, compact SHACL path
 VALUE = MLWA + "value"  # Finding -> string
 MESSAGE = MLWA + "message"  # Finding -> string
+FOCUS_LABEL = MLWA + "focusLabel"  # Finding -> string, e.g. "endpoints/fraud-rt" or "workload"
+COMPONENT = MLWA + "constraintComponent"  # Finding -> string, SHACL component local name
 WAIVED = MLWA + "waived"  # Finding -> xsd:boolean
 
 LENS_GRAPH = "urn:mlwa:graph:lens"
@@ -243,6 +245,7 @@ def result_ntriples(run_id: str, reports: Iterable[WorkloadReport],
     p_pol, p_code, p_sev, p_prac = _iri(POLICY), _iri(POLICY_CODE), _iri(SEVERITY), _iri(PRACTICE)
     p_focus, p_path, p_value, p_msg, p_waived = (_iri(FOCUS), _iri(PATH), _iri(VALUE),
                                                  _iri(MESSAGE), _iri(WAIVED))
+    p_label, p_component = _iri(FOCUS_LABEL), _iri(COMPONENT)
     c_result, c_finding = _iri(WORKLOAD_RESULT), _iri(FINDING)
     integer, boolean = f"^^<{XSD}integer>", f"^^<{XSD}boolean>"
     lines: list[str] = []
@@ -269,7 +272,7 @@ def result_ntriples(run_id: str, reports: Iterable[WorkloadReport],
             add(f"{node} {a} {c_finding} .\n{node} {in_run} {run} .\n{node} {wl_p} {wl_root} .\n"
                 f"{node} {p_pol} {_iri(POLICY_BASE + _q(f.policy))} .\n"
                 f"{node} {p_code} {_str(f.policy)} .\n{node} {p_sev} {_str(f.severity.value)} .\n"
-                f"{node} {p_msg} {_str(f.message)} .\n"
+                f"{node} {p_msg} {_str(f.message)} .\n{node} {p_label} {_str(f.focus_label)} .\n"
                 f'{node} {p_waived} "{"true" if f.waived else "false"}"{boolean} .\n')
             for p in f.practices:
                 add(f"{node} {p_prac} {_iri(practice_iri(p))} .\n")
@@ -279,6 +282,8 @@ def result_ntriples(run_id: str, reports: Iterable[WorkloadReport],
                 add(f"{node} {p_path} {_str(f.path)} .\n")
             if f.value is not None:
                 add(f"{node} {p_value} {_str(f.value)} .\n")
+            if f.component:
+                add(f"{node} {p_component} {_str(f.component)} .\n")
     return "".join(lines)
 
 

@@ -37,7 +37,7 @@ RUN_SCHEMA = "mlwa/run"
 RUN_SCHEMA_VERSION = "1"
 _RUN_ID_RE = re.compile(r"^[0-9a-f]{4,64}$")
 
-FindingKey = tuple[str, str, str, str | None, str | None]
+FindingKey = tuple[str, str, str, str | None, str | None, str | None, str]
 
 
 def default_root() -> Path:
@@ -86,7 +86,8 @@ def finding_key(f: Finding) -> FindingKey:
 def json_finding_key(d: dict[str, Any]) -> FindingKey:
     """The key of a finding in its JSON form (report JSON or run document)."""
     return (str(d.get("workload", "")), str(d.get("policy", "")),
-            str(d.get("focusLabel", d.get("focus_label", ""))), d.get("path"), d.get("value"))
+            str(d.get("focusLabel", d.get("focus_label", ""))), d.get("path"), d.get("value"),
+            d.get("component"), str(d.get("message", "")))
 
 
 def _now() -> str:
@@ -137,6 +138,11 @@ def record_run(report: Report, milestone: str | None = None, *, root: Path | Non
                estate: str | Path | None = None, use_estate: bool = True) -> str:
     """Record ``report`` as a run (JSON document, then the estate store); return its id."""
     root = root or default_root()
+    if report.errors or not report.workloads:
+        # a run that failed on input is never a point of comparison, and never takes a
+        # milestone name (`mlwa diff` would count every finding of the last run as fixed)
+        raise HistoryError(f"not recorded: the validation had {len(report.errors)} input "
+                           f"error{'s' if len(report.errors) != 1 else ''}; fix them and run again")
     if milestone is not None:
         check_milestone(milestone, root)
     timestamp = _now()
@@ -221,8 +227,11 @@ def iter_runs(root: Path | None = None) -> Iterator[dict[str, Any]]:
     yield from docs
 
 
-def load_run(ref: str, root: Path | None = None) -> dict[str, Any]:
-    """A run by id, unique id prefix, milestone name or ``latest``; or a JSON file path."""
+def load_run(ref: str, root: Path | None = None, *, store: str | Path | None = None,
+             use_estate: bool = True) -> dict[str, Any]:
+    """A run by id, unique id prefix, milestone name or ``latest``; or a JSON file path.
+    A full run id the history folder does not hold is looked up in the estate store
+    (``store``; None is the default one): ``mlwa portfolio`` stores its runs there."""
     path = Path(ref)
     if path.suffix == ".json" or os.sep in ref:
         if not path.is_file():
@@ -245,7 +254,67 @@ def load_run(ref: str, root: Path | None = None) -> dict[str, Any]:
         return prefix[0]
     if len(prefix) > 1:
         raise HistoryError(f"run {ref!r} is ambiguous: " + ", ".join(r["id"] for r in prefix[:5]))
+    if _RUN_ID_RE.fullmatch(ref) and len(ref) == 12 and use_estate:
+        # one run identity: a portfolio run stored in the estate without --record
+        doc = estate_run_document(ref, store)
+        if doc is not None:
+            return doc
     raise HistoryError(f"no run, milestone or file {ref!r} (history in {root})")
+
+
+def estate_run_document(run_id: str, store: str | Path | None = None) -> dict[str, Any] | None:
+    """The run ``run_id`` as the estate store holds it (``mlwa portfolio`` without
+    ``--record``), in the form of a run document; None when the estate has no such run or
+    cannot be opened. The estate keeps only the high-risk questions of each workload, so
+    the document says ``questionsComplete: false`` and diffs compare those alone."""
+    from engine.estate import EstateError, open_estate, run_graph_iri, run_iri
+
+    try:
+        estate = open_estate(store, read_only=True)
+    except EstateError:
+        return None
+    m = "https://w3id.org/mlwa/ontology#"
+    try:
+        head = estate.query(f"SELECT ?t ?e ?ed ?asof ?ms WHERE {{ <{run_iri(run_id)}> "
+                            f"<{m}startedAt> ?t ; <{m}engine> ?e ; <{m}lensEdition> ?ed ; "
+                            f"<{m}asOf> ?asof . OPTIONAL {{ <{run_iri(run_id)}> <{m}milestone> ?ms }} }}"
+                            ).plain_rows()
+        if not head:
+            return None
+        graph = run_graph_iri(run_id)
+        wls = estate.query(f"SELECT ?r ?id ?hash ?q WHERE {{ GRAPH <{graph}> {{ ?r a <{m}WorkloadResult> ;"
+                           f" <{m}workloadId> ?id ; <{m}contentHash> ?hash . OPTIONAL {{ ?r "
+                           f"<{m}highRiskQuestion> ?q }} }} }}").plain_rows()
+        fs = estate.query(f"SELECT ?id ?code ?sev ?label ?path ?value ?comp ?msg ?waived WHERE {{ "
+                          f"GRAPH <{graph}> {{ ?f a <{m}Finding> ; <{m}workload> ?w ; "
+                          f"<{m}policyCode> ?code ; <{m}findingSeverity> ?sev ; <{m}message> ?msg ;"
+                          f" <{m}waived> ?waived . ?r a <{m}WorkloadResult> ; <{m}workload> ?w ; "
+                          f"<{m}workloadId> ?id . OPTIONAL {{ ?f <{m}focusLabel> ?label }} "
+                          f"OPTIONAL {{ ?f <{m}path> ?path }} OPTIONAL {{ ?f <{m}value> ?value }} "
+                          f"OPTIONAL {{ ?f <{m}constraintComponent> ?comp }} }} }}").plain_rows()
+    finally:
+        estate.close()
+    started, engine, edition, as_of, milestone = head[0]
+    workloads: dict[str, dict[str, Any]] = {}
+    for _, wid, content_hash, q in wls:
+        w = workloads.setdefault(str(wid), {"workload": wid, "name": wid, "file": None,
+                                            "contentHash": content_hash, "questions": {}})
+        if q:
+            w["questions"][str(q).rsplit("/", 1)[-1]] = "HIGH"
+    findings = [{"workload": wid, "policy": code, "severity": sev, "focusLabel": label or "",
+                 "path": path, "value": value, "component": comp, "message": msg,
+                 "waived": waived == "true", "location": {}}
+                for wid, code, sev, label, path, value, comp, msg, waived in fs]
+    for w in workloads.values():
+        sev = Counter(f["severity"] for f in findings
+                      if f["workload"] == w["workload"] and not f["waived"])
+        w["counts"] = {"high": sev["high"], "medium": sev["medium"], "low": sev["low"]}
+    return {"schema": RUN_SCHEMA, "version": RUN_SCHEMA_VERSION, "id": run_id,
+            "timestamp": started, "milestone": milestone, "engine": engine,
+            "lensEdition": edition, "asOf": as_of, "packs": {},
+            "workloads": sorted(workloads.values(), key=lambda w: str(w["workload"])),
+            "findings": findings, "errors": [], "questionsComplete": False,
+            "notes": ["read from the estate store (a portfolio run without --record)"]}
 
 
 def normalise(doc: dict[str, Any], source: str) -> dict[str, Any]:
@@ -368,6 +437,7 @@ class RunDiff:
     unchanged: list[dict[str, Any]]
     question_changes: list[dict[str, Any]]  # workload, question, pillar, before, after
     pillar_changes: dict[str, dict[str, dict[str, int]]]  # pillar -> before/after -> risk counts
+    notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {"runA": self.run_a, "runB": self.run_b,
@@ -375,10 +445,12 @@ class RunDiff:
                             "unchanged": len(self.unchanged),
                             "questionChanges": len(self.question_changes)},
                 "new": self.new, "fixed": self.fixed, "unchanged": self.unchanged,
-                "questionChanges": self.question_changes, "pillars": self.pillar_changes}
+                "questionChanges": self.question_changes, "pillars": self.pillar_changes,
+                "notes": self.notes}
 
 
-_RISK_RANK = {"HIGH": 3, "MEDIUM": 2, "UNANSWERED": 1, "NONE": 0, "NOT_APPLICABLE": 0}
+_RISK_RANK = {"HIGH": 3, "MEDIUM": 2, "UNANSWERED": 1, "NONE": 0, "NOT_APPLICABLE": 0,
+              "NOT_HIGH": 1}
 
 
 def _question_pillars() -> dict[str, str]:
@@ -406,16 +478,24 @@ def diff_runs(a: dict[str, Any], b: dict[str, Any]) -> RunDiff:
             out.setdefault(json_finding_key(f), f)
         return out
 
+    for doc in (a, b):
+        if not doc.get("workloads"):
+            raise HistoryError(f"run {doc.get('id')} validated no workload (it failed on input: "
+                               f"{'; '.join(map(str, doc.get('errors') or [])) or 'no details'}); "
+                               "there is nothing to compare")
     ia, ib = index(a), index(b)
     wa = {w["workload"]: w for w in a.get("workloads", [])}
     wb = {w["workload"]: w for w in b.get("workloads", [])}
     both = set(wa) & set(wb)
+    partial = a.get("questionsComplete") is False or b.get("questionsComplete") is False
+    notes = (["a run read from the estate store keeps only high-risk questions: question "
+              "changes compare HIGH against not HIGH"] if partial else [])
 
     def order(k: FindingKey) -> tuple[str, ...]:
         return tuple(x or "" for x in k)
 
     new = [_brief(ib[k]) for k in sorted(set(ib) - set(ia), key=order)]
-    fixed = [_brief(ia[k]) for k in sorted(set(ia) - set(ib), key=order) if k[0] in wb or not wb]
+    fixed = [_brief(ia[k]) for k in sorted(set(ia) - set(ib), key=order) if k[0] in wb]
     unchanged = [_brief(ib[k]) for k in sorted(set(ia) & set(ib), key=order)]
     pillars = _question_pillars()
     changes: list[dict[str, Any]] = []
@@ -424,6 +504,8 @@ def diff_runs(a: dict[str, Any], b: dict[str, Any]) -> RunDiff:
         qa, qb = wa[wid].get("questions", {}), wb[wid].get("questions", {})
         for q in sorted(set(qa) | set(qb)):
             before, after = str(qa.get(q, "UNANSWERED")).upper(), str(qb.get(q, "UNANSWERED")).upper()
+            if partial:
+                before, after = (x if x == "HIGH" else "NOT_HIGH" for x in (before, after))
             pl = _pillar_of(q, pillars)
             cell = per_pillar.setdefault(pl, {"before": Counter(), "after": Counter()})
             cell["before"][before] += 1
@@ -436,15 +518,15 @@ def diff_runs(a: dict[str, Any], b: dict[str, Any]) -> RunDiff:
     pillar_changes = {pl: {"before": dict(c["before"]), "after": dict(c["after"])}
                       for pl, c in sorted(per_pillar.items())}
     return RunDiff(str(a.get("id")), str(b.get("id")), new, fixed, unchanged, changes,
-                   pillar_changes)
+                   pillar_changes, notes)
 
 
 def _brief(f: dict[str, Any]) -> dict[str, Any]:
     loc = f.get("location") or {}
     return {"workload": f.get("workload"), "policy": f.get("policy"),
             "severity": f.get("severity"), "focusLabel": f.get("focusLabel"),
-            "path": f.get("path"), "value": f.get("value"), "message": f.get("message"),
-            "file": loc.get("file"), "line": loc.get("line")}
+            "path": f.get("path"), "value": f.get("value"), "component": f.get("component"),
+            "message": f.get("message"), "file": loc.get("file"), "line": loc.get("line")}
 
 
 def render_diff(d: RunDiff, fmt: str) -> str:
@@ -498,6 +580,7 @@ def render_diff(d: RunDiff, fmt: str) -> str:
             lines.append(f"| {pl} | {hb} → {ha} | {mb} → {ma} |")
         else:
             lines.append(f"  {pl:<24} high {hb} → {ha}   medium {mb} → {ma}")
+    lines.extend(f"note: {n}" for n in d.notes)
     return "\n".join(lines) + "\n"
 
 

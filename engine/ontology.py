@@ -183,9 +183,14 @@ class Lens:
         return tuple(p for p in self.phases if p.parent is None)
 
     def find(self, practice_id: str) -> Practice | None:
-        """The practice with this id in either edition (case-insensitive), or None."""
+        """The practice with this id in either edition (case-insensitive), or None. The
+        choice-id form of the Well-Architected Tool lens export (``MLCOST06_BP04``) is
+        accepted for ``MLCOST06-BP04``."""
         key = practice_id.strip().upper()
-        return self._by_id.get(key) or self._by_id.get(_pad_numbers(key))
+        found = self._by_id.get(key) or self._by_id.get(_pad_numbers(key))
+        if found is None and "_" in key:
+            return self.find(key.replace("_", "-"))
+        return found
 
     def practice(self, practice_id: str) -> Practice:
         """The practice with this id in either edition; an :class:`InputError` naming the

@@ -21,9 +21,12 @@ import dataclasses
 import datetime as dt
 import enum
 import gc
+import functools
 import glob
+import json
 import os
 import pickle
+import re
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -48,9 +51,75 @@ GC_YOUNG = 200_000
 
 # ------------------------------------------------------------------------------ inputs
 
-def expand_inputs(args: Iterable[str | Path]) -> tuple[list[str], list[str]]:
+#: Top-level keys that mark a YAML or JSON file as another kind of mlwa file, when it has
+#: none of a workload description's own keys (ontology/workload.schema.json).
+_OTHER_KINDS: tuple[tuple[frozenset[str], str], ...] = (
+    (frozenset({"cases"}), "a policy cases file"),
+    (frozenset({"waivers"}), "a waivers file"),
+    (frozenset({"checks"}), "a policy in the compact YAML form"),
+    (frozenset({"select", "exclude", "overrides"}), "a tailoring profile"),
+)
+_SHARED_KEYS = frozenset({"id", "name", "title", "description", "version", "$schema"})
+_TOP_KEY = re.compile(r"^([A-Za-z_$][\w$-]*)\s*:", re.MULTILINE)
+_PEEK = 64 * 1024
+
+
+@functools.cache
+def _workload_keys() -> frozenset[str]:
+    from engine.paths import ontology_dir
+
+    try:
+        schema = json.loads((ontology_dir() / "workload.schema.json").read_text(encoding="utf-8"))
+        return frozenset(schema.get("properties", {})) - _SHARED_KEYS
+    except (OSError, ValueError):
+        return frozenset()
+
+
+def classify_input(path: str) -> str | None:
+    """What a file found in a folder is when it is recognisably *not* a workload
+    description (a policy pack file, a cases file, a profile, a waivers file), or None when
+    it may be one (it is then validated, and a broken workload is reported as such).
+
+    Only the file name and the top-level keys of its first 64 KiB are read, so a portfolio
+    of thousands of files pays one small read each. A file with any key of a workload
+    description is never skipped."""
+    name = os.path.basename(path).lower()
+    if name.endswith((".cases.yaml", ".cases.yml")):
+        return "a policy cases file"
+    if name.endswith((".policy.yaml", ".policy.yml")):
+        return "a policy in the compact YAML form"
+    if name == "pack.ttl":
+        return "a policy pack description"
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_PEEK).decode("utf-8", "replace")
+    except OSError:
+        return None  # the loader reports it
+    if name.endswith((".ttl", ".jsonld")):
+        shapes = "sh:NodeShape" in head or "http://www.w3.org/ns/shacl#NodeShape" in head
+        return "SHACL shapes (a policy)" if shapes and "Workload" not in head else None
+    if name.endswith(".json"):
+        keys = set(re.findall(r'^\s{0,2}"([^"]+)"\s*:', head, re.MULTILINE))
+    else:
+        keys = set(_TOP_KEY.findall(head))
+    if keys & _workload_keys():
+        return None
+    for markers, kind in _OTHER_KINDS:
+        if keys & markers:
+            return kind
+    return None
+
+
+
+def expand_inputs(args: Iterable[str | Path], skipped: list[str] | None = None
+                  ) -> tuple[list[str], list[str]]:
     """Files named by ``args`` (folders recursively, globs, plain paths), deduplicated, in
-    a stable order; and an error line for every argument that names nothing."""
+    a stable order; and an error line for every argument that names nothing.
+
+    With ``skipped`` (a list to fill), files found in folders or by globs that are
+    recognisably not workload descriptions (:func:`classify_input`; a folder with a
+    ``pack.ttl`` is a policy pack) are left out, each with a note in ``skipped``. A file
+    named on its own is always validated."""
     files: list[str] = []
     seen: set[str] = set()
     errors: list[str] = []
@@ -60,22 +129,35 @@ def expand_inputs(args: Iterable[str | Path]) -> tuple[list[str], list[str]]:
             seen.add(p)
             files.append(p)
 
+    def keep(p: str) -> bool:
+        kind = classify_input(p) if skipped is not None else None
+        if kind is not None and skipped is not None:
+            skipped.append(f"skipped {p}: {kind}, not a workload description")
+        return kind is None
+
     for arg in args:
         text = str(arg)
         if os.path.isdir(text):
             found: list[str] = []
             for dirpath, dirnames, filenames in os.walk(text):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                if skipped is not None and "pack.ttl" in filenames:
+                    skipped.append(f"skipped {dirpath}: a policy pack folder, not workload "
+                                   "descriptions (use it with --pack)")
+                    dirnames[:] = []
+                    continue
                 found.extend(os.path.join(dirpath, f) for f in filenames
                              if f.lower().endswith(WORKLOAD_SUFFIXES) and not f.startswith("."))
             for p in sorted(found):
-                add(p)
+                if keep(p):
+                    add(p)
         elif any(c in text for c in "*?["):
             hits = sorted(h for h in glob.iglob(text, recursive=True) if os.path.isfile(h))
             if not hits:
                 errors.append(f"{text}: the pattern matches no file")
             for p in hits:
-                add(p)
+                if keep(p):
+                    add(p)
         elif os.path.isfile(text):
             add(text)
         else:
@@ -578,7 +660,8 @@ def run_portfolio(inputs: Iterable[str | Path], options: PortfolioOptions | None
 
         check_milestone(milestone)
         record = True
-    files, errors = expand_inputs(inputs)
+    skipped: list[str] = []
+    files, errors = expand_inputs(inputs, skipped)
     timestamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     run_id = make_run_id(timestamp, options.engine, files, [])
     estate = None
@@ -610,7 +693,8 @@ def run_portfolio(inputs: Iterable[str | Path], options: PortfolioOptions | None
         results = run_pool(options, jobs, ship, workers, run_id)
     out = PortfolioResult([], errors, [], options.engine, options.edition, options.as_of, {}, 0,
                           len(files), run_id=run_id if estate is not None or record else None,
-                          store=estate.location if estate is not None else None, reports=spool)
+                          store=estate.location if estate is not None else None, reports=spool,
+                          notes=skipped)
     done = 0
     finished: list[tuple[int, list[WorkloadSummary], list[str], list[str]]] = []
     try:
@@ -653,9 +737,9 @@ def run_portfolio(inputs: Iterable[str | Path], options: PortfolioOptions | None
         if estate is not None:
             with contextlib.suppress(Exception):
                 estate.close()
-    if record:
-        import json
-
+    if record and not out.summaries:
+        out.notes.append("not recorded in the history: no workload was validated")
+    elif record:
         from engine.history import atomic_write, default_root, run_document
 
         clash = shared_ids(out.summaries)

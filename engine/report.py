@@ -52,9 +52,15 @@ class Finding:
             return "<workload>"
         return f"{self.file}:{self.line}" if self.line else self.file
 
-    def key(self) -> tuple[str, str, str, str | None, str | None]:
-        """Identity of a finding across runs (for baselines and diffs)."""
-        return (self.workload, self.policy, self.focus_label, self.path, self.value)
+    def key(self) -> tuple[str, str, str, str | None, str | None, str | None, str]:
+        """Identity of a finding across runs (for baselines, diffs, SARIF fingerprints and
+        OSCAL observation ids): where it is (workload, node, path, value), which policy, and
+        which of the policy's constraints: the SHACL component and the message. One policy
+        may hold several constraints on the same node and path (WA-OPS-012 asks for a CI and
+        a CD pipeline, both on ``mlwa:hasPipeline``); without the last two they would share
+        one identity, and fixing one would look like fixing neither."""
+        return (self.workload, self.policy, self.focus_label, self.path, self.value,
+                self.component, self.message)
 
     def to_json(self) -> dict[str, Any]:
         return {

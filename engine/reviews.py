@@ -38,6 +38,7 @@ from engine.interop.customlens import (
     UNANSWERED,
     ImportedLens,
     evaluate_risk,
+    loads_strict,
     parse_lens_dict,
 )
 
@@ -158,15 +159,14 @@ def load_review_lens(written: str, base_dir: str | Path, where: Location) -> Imp
         raise InputError(f"lens {json.dumps(written)}: over the {LIMITS.file_bytes:,}-byte "
                          "limit of a custom lens", where)
     try:
-        doc = json.loads(data.decode("utf-8-sig"))
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"lens {json.dumps(written)}: not UTF-8 text (byte {exc.start})",
                          where) from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"lens {json.dumps(written)}: invalid JSON: {exc.msg}",
-                         Location(shown, exc.lineno, exc.colno)) from None
-    except RecursionError:
-        raise InputError(f"lens {json.dumps(written)}: nested too deeply", where) from None
+    try:
+        doc = loads_strict(text, shown)
+    except InputError as exc:
+        raise InputError(f"lens {json.dumps(written)}: {exc.message}", exc.location) from None
     try:
         return parse_lens_dict(doc, source=shown)
     except InputError as exc:

@@ -107,6 +107,9 @@ def run_policy_cases(policy: Policy, *, engine: str = "reference") -> PolicyTest
             continue
         wr = validator.validate(wl)
         got = {(f.focus_label, f.path) for f in wr.findings}
+        if len({f.key() for f in wr.findings}) != len(wr.findings):
+            report.problems.append(f"{policy.code}: case {name!r}: two findings share one "
+                                   "identity (Finding.key); give each constraint its own message")
         if case["expect"] == "pass":
             ok = not got
             detail = "" if ok else f"expected no findings, got {sorted(got, key=str)}"

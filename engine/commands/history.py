@@ -17,7 +17,7 @@ def command() -> None:
 @command.command("list")
 @click.option("--workload", default=None, help="Only runs that include this workload id.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+              show_default=True, help="Output format.")
 def list_(workload: str | None, fmt: str) -> None:
     """List runs, newest first."""
     from engine.history import list_runs
@@ -42,12 +42,16 @@ def list_(workload: str | None, fmt: str) -> None:
 @command.command("show")
 @click.argument("run")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
-def show(run: str, fmt: str) -> None:
-    """Show RUN (id, id prefix, milestone name or `latest`)."""
+              show_default=True, help="Output format.")
+@click.option("--store", default=None, metavar="PATH|URL",
+              help="Estate store to look up run ids the history folder does not hold "
+                   "(portfolio runs; default $MLWA_ESTATE or ~/.local/share/mlwa/estate).")
+def show(run: str, fmt: str, store: str | None) -> None:
+    """Show RUN (id, id prefix, milestone name or `latest`; a portfolio run id from the
+    estate store)."""
     from engine.history import load_run
 
-    doc = load_run(run)
+    doc = load_run(run, store=store)
     if fmt == "json":
         json.dump(doc, sys.stdout, indent=1, ensure_ascii=False)
         sys.stdout.write("\n")

@@ -10,7 +10,7 @@ import click
 
 from engine.cli import LazyGroup
 from engine.commands._common import emit_json, format_option
-from engine.errors import InputError, UsageError
+from engine.errors import InputError, Location, UsageError
 
 # Interoperability sub-commands live in their own module (Well-Architected Tool lenses,
 # edition mapping); they are imported only when used.
@@ -204,16 +204,61 @@ def check(no_reasoner: bool, fmt: str) -> None:
         sys.exit(1)
 
 
+def _custom_lens(ref: str) -> Any:
+    """A custom lens named by ``--lens``: a Well-Architected Tool custom-lens JSON file, or
+    an RDF file written by ``mlwa lens import -o`` (Turtle, JSON-LD, N-Triples)."""
+    from engine.interop.walens import graph_to_lens, import_lens_json
+
+    path = Path(ref)
+    if not path.is_file():
+        raise UsageError(f"--lens {ref!r}: neither 'ml-lens' nor a lens file (custom-lens JSON, "
+                         "or the .ttl/.jsonld/.nt that `mlwa lens import -o` writes)")
+    if path.suffix.lower() == ".json":
+        return import_lens_json(path)
+    from rdflib import Graph
+
+    fmt = {".ttl": "turtle", ".jsonld": "json-ld", ".nt": "nt"}.get(path.suffix.lower())
+    if fmt is None:
+        raise UsageError(f"--lens {ref!r}: a lens file ends in .json, .ttl, .jsonld or .nt")
+    graph = Graph()
+    try:
+        graph.parse(path, format=fmt)
+    except Exception as exc:  # rdflib raises many kinds for bad syntax
+        raise InputError(f"cannot read this RDF file: {' '.join(str(exc).split())[:300]}",
+                         Location(ref)) from None
+    return graph_to_lens(graph)
+
+
 @command.command()
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="ttl",
-              show_default=True)
+              show_default=True, help="Output format; a custom lens exports as ttl, jsonld, nt "
+                                      "or wa-lens-json.")
+@click.option("--lens", "lens_ref", default="ml-lens", show_default=True, metavar="ID|FILE",
+              help="Which lens: ml-lens (the built-in ML Lens), or a custom lens as its "
+                   "Well-Architected Tool JSON file or the RDF file `mlwa lens import -o` wrote.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write here instead of standard output.")
-def export(fmt: str, output: Path | None) -> None:
-    """Export the lens graph (Turtle, JSON-LD, OWL/XML, N-Triples, GraphML, WA Tool lens JSON)."""
+def export(fmt: str, lens_ref: str, output: Path | None) -> None:
+    """Export a lens (Turtle, JSON-LD, OWL as RDF/XML, N-Triples, GraphML, WA Tool lens JSON)."""
     from engine.ontology import lens_graph
 
-    if fmt == "wa-lens-json":
+    if lens_ref != "ml-lens":
+        lens = _custom_lens(lens_ref)
+        if fmt == "wa-lens-json":
+            import json
+
+            from engine.interop.walens import export_custom_lens
+
+            data = json.dumps(export_custom_lens(lens), indent=2, ensure_ascii=False) + "\n"
+        elif fmt in ("ttl", "jsonld", "nt"):
+            from engine.interop.walens import lens_to_graph
+
+            data = lens_to_graph(lens).serialize(
+                format={"ttl": "turtle", "jsonld": "json-ld", "nt": "nt"}[fmt])
+        else:
+            raise UsageError(f"--format {fmt} exports the ML Lens only; a custom lens exports "
+                             "as ttl, jsonld, nt or wa-lens-json")
+    elif fmt == "wa-lens-json":
         try:
             from engine.interop.walens import export_lens_json
         except ModuleNotFoundError:
@@ -228,7 +273,7 @@ def export(fmt: str, output: Path | None) -> None:
         nx.write_graphml(_lens().to_networkx(), buf)
         data = buf.getvalue().decode("utf-8")
     else:
-        rdf_format = {"ttl": "turtle", "jsonld": "json-ld", "owl": "pretty-xml", "nt": "nt"}[fmt]
+        rdf_format = {"ttl": "turtle", "jsonld": "json-ld", "owl": "xml", "nt": "nt"}[fmt]
         data = lens_graph().serialize(format=rdf_format)
     if output:
         tmp = output.with_name(output.name + ".tmp")

@@ -104,8 +104,8 @@ def map_command(practice_id: str, fmt: str) -> None:
 
 
 @click.command("diff")
-@click.argument("old", type=click.Choice(["2023", "2025"]))
-@click.argument("new", type=click.Choice(["2023", "2025"]))
+@click.argument("old", type=click.Choice(["2023", "2025"]), metavar="OLD")
+@click.argument("new", type=click.Choice(["2023", "2025"]), metavar="NEW")
 @format_option
 def diff_command(old: str, new: str, fmt: str) -> None:
     """Renamed, renumbered and moved practices between two editions (e.g. 2023 2025)."""

@@ -90,7 +90,10 @@ def command(files: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str
         from engine.history import apply_baseline
 
         report = apply_baseline(report, baseline, new_only=new_only)
-    if record or milestone:
+    if (record or milestone) and report.errors:
+        report.notes.append(f"not recorded in the history: {len(report.errors)} input "
+                            f"error{'s' if len(report.errors) != 1 else ''}")
+    elif record or milestone:
         from engine.history import record_run
 
         run_id = record_run(report, milestone=milestone)

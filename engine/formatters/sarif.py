@@ -29,7 +29,7 @@ from engine.report import Finding, Report
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://w3id.org/mlwa"
-FINGERPRINT_KEY = "mlwaFindingKey/v1"
+FINGERPRINT_KEY = "mlwaFindingKey/v2"  # v2: the key names the constraint (component, message)
 LEVEL = {Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note"}
 SECURITY_SEVERITY = {Severity.HIGH: "8.0", Severity.MEDIUM: "5.0", Severity.LOW: "2.0"}
 

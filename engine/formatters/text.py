@@ -7,7 +7,7 @@ file cannot move the cursor or forge extra finding lines.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from engine.formatters._common import (
@@ -45,11 +45,13 @@ class _Paint:
         return f"\x1b[{code}m{text}\x1b[0m"
 
 
-def finding_line(f: Finding, edition: str, paint: _Paint) -> str:
+def finding_line(f: Finding, edition: str, paint: _Paint, new: bool = False) -> str:
+    """One finding; ``new`` marks a finding absent from the baseline (``--baseline``)."""
     where = f"{one_line(f.file)}:{f.line}" if f.file and f.line else \
         (one_line(f.file) or f"<{one_line(f.workload)}>")
     sev = paint(f.severity.value, f.severity.value)
-    line = (f"{where}: {f.policy} {sev} {one_line(f.message)} "
+    mark = paint("new", "bold") + " " if new else ""
+    line = (f"{where}: {mark}{f.policy} {sev} {one_line(f.message)} "
             f"({', '.join(practice_ids(f.practices, edition))})")
     if f.waived:
         line += " " + paint(f"waived ({one_line(f.waived_by)}: {one_line(f.waiver_reason)})",
@@ -62,15 +64,22 @@ def _counts(pairs: list[tuple[str, int, str]], paint: _Paint) -> str:
                      for label, n, style in pairs)
 
 
-def workload_block(w: WorkloadReport, edition: str, paint: _Paint) -> list[str]:
+def workload_block(w: WorkloadReport, edition: str, paint: _Paint,
+                   is_new: Callable[[Finding], bool] | None = None) -> list[str]:
+    """A workload's findings and summary; with ``is_new`` (a report compared with a
+    baseline) each finding absent from the baseline is marked ``new``."""
     lines = [paint(f"{one_line(w.workload)}: {one_line(w.name)}", "bold")
              + (f" ({one_line(w.file)})" if w.file else "")]
     findings = sorted_findings(w.findings)
-    lines += [finding_line(f, edition, paint) for f in findings if not f.waived]
+
+    def line(f: Finding) -> str:
+        return finding_line(f, edition, paint, new=is_new is not None and is_new(f))
+
+    lines += [line(f) for f in findings if not f.waived]
     waived = [f for f in findings if f.waived]
     if waived:
         lines.append("waived:")
-        lines += ["  " + finding_line(f, edition, paint) for f in waived]
+        lines += ["  " + line(f) for f in waived]
     counts = w.counts()
     sev = [(s.value, counts[s.value], s.value) for s in SEVERITY_ORDER]
     lines.append("summary:")
@@ -127,7 +136,7 @@ def render(report: Report, *, edition: str | None = None, color: bool = False,
     for w in report.workloads:
         if lines:
             lines.append("")
-        lines += workload_block(w, ed, paint)
+        lines += workload_block(w, ed, paint, getattr(report, "is_new", None))
     opens = [f for w in report.workloads for f in w.open_findings]
     totals = {s: sum(1 for f in opens if f.severity is s) for s in Severity}
     waived = sum(len(w.waived_findings) for w in report.workloads)

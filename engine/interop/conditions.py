@@ -9,7 +9,7 @@ choice is selected". :func:`parse_condition` turns the text into a small tree th
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 DEFAULT = "default"
@@ -186,6 +186,43 @@ def evaluate(expr: Expr, selected: Collection[str]) -> bool:
     if isinstance(expr, And):
         return all(evaluate(o, selected) for o in expr.operands)
     return any(evaluate(o, selected) for o in expr.operands)
+
+
+def mask_function(expr: Expr, bit: dict[str, int]) -> Callable[[int], bool]:
+    """``expr`` as a function of a bit mask of selected choices (``bit[id]`` is the id's
+    bit): what :func:`first_uncovered` calls tens of thousands of times per question."""
+    if isinstance(expr, Default):
+        return lambda m: True
+    if isinstance(expr, Ref):
+        b = bit.get(expr.choice, 0)
+        return lambda m: bool(m & b)
+    if isinstance(expr, Not):
+        inner = mask_function(expr.operand, bit)
+        return lambda m: not inner(m)
+    parts = [mask_function(o, bit) for o in expr.operands]
+    if isinstance(expr, And):
+        return lambda m: all(f(m) for f in parts)
+    return lambda m: any(f(m) for f in parts)
+
+
+def first_uncovered(choices: Sequence[str], none_choices: Collection[str],
+                    conditions: Sequence[Expr]) -> list[str] | None:
+    """The smallest answer no condition holds for, or None when every answer the tool
+    accepts matches one. Answers are the non-empty sets of ``choices``, with a "None of
+    these" choice only on its own (the tool clears the others when it is picked); at most
+    2^15 of them, the tool's limit being 15 choices per question."""
+    bit = {c: 1 << i for i, c in enumerate(choices)}
+    tests = [mask_function(e, bit) for e in conditions]
+    nones = 0
+    for c in none_choices:
+        nones |= bit.get(c, 0)
+    candidates = sorted(range(1, 1 << len(choices)), key=lambda m: (m.bit_count(), m))
+    for m in candidates:
+        if m & nones and m & ~nones:
+            continue
+        if not any(t(m) for t in tests):
+            return [c for c in choices if m & bit[c]]
+    return None
 
 
 def render(expr: Expr) -> str:

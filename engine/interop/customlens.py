@@ -30,6 +30,7 @@ from engine.interop.conditions import (
     Default,
     Expr,
     evaluate,
+    first_uncovered,
     parse_condition,
     ref_columns,
     references,
@@ -42,8 +43,12 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = "2021-11-01"
 RISKS = ("HIGH_RISK", "MEDIUM_RISK", "NO_RISK")
 UNANSWERED = "UNANSWERED"
-# When no rule matches (a lens without a ``default`` rule), mlwa assumes the worst.
-NO_MATCH_RISK = "HIGH_RISK"
+# When no rule matches (a lens without a ``default`` rule, and an answer its rules do not
+# cover) no rule flags a risk: the question has none, as in the Well-Architected Tool, whose
+# specification gives risks only through rules ("default" being the rule for "otherwise").
+# Published AWS lenses rely on it: questions with rules for the risky answers only.
+# The lens check warns, with an example answer, wherever this can happen.
+NO_MATCH_RISK = "NO_RISK"
 CUSTOM_LENS_BASE = "https://w3id.org/mlwa/lens/custom/"
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_]+$")
 
@@ -58,7 +63,10 @@ class Limits:
     choices_per_question: int = 15
     lens_name: int = 128
     lens_description: int = 2048
-    pillar_id: int = 64
+    # "The ID can be between 3 and 128 characters and contain only alphanumeric and
+    # underscore characters" (user guide, "Lens format specification", Pillars section)
+    pillar_id: int = 128
+    pillar_id_min: int = 3
     pillar_name: int = 128
     question_id: int = 128
     question_title: int = 128
@@ -323,11 +331,15 @@ class _Checker:
             self.error(p, f"is {len(value)} characters; the limit is {limit}")
         return value
 
-    def ident(self, obj: Mapping[str, Any], path: str, limit: int) -> str | None:
+    def ident(self, obj: Mapping[str, Any], path: str, limit: int, minimum: int = 1
+              ) -> str | None:
         value = self.text(obj, "id", path, limit, required=True)
         if value is not None and value and not ID_PATTERN.match(value):
             self.error(f"{path}.id", f"id {value!r} may contain only letters, digits and "
                        "underscores")
+        elif value is not None and 0 < len(value) < minimum:
+            self.error(f"{path}.id", f"id {value!r} is {len(value)} character"
+                       f"{'s' if len(value) != 1 else ''}; the tool needs at least {minimum}")
         return value
 
     def array(self, obj: Mapping[str, Any], key: str, path: str, limit: int | None,
@@ -385,7 +397,7 @@ class _Checker:
         obj = self.obj(raw, path)
         if obj is None:
             return None
-        pid = self.ident(obj, path, LIMITS.pillar_id)
+        pid = self.ident(obj, path, LIMITS.pillar_id, LIMITS.pillar_id_min)
         name = self.text(obj, "name", path, LIMITS.pillar_name, required=True)
         extra = self.extra(obj, _PILLAR_KEYS, path)
         raw_questions = self.array(obj, "questions", path, LIMITS.questions_per_pillar,
@@ -431,7 +443,7 @@ class _Checker:
         nones = [c.id for c in choices if c.none_of_these]
         if len(nones) > 1:
             self.warn(f"{path}.choices", f"more than one 'None of these' choice: {', '.join(nones)}")
-        rules = self.rules(obj, path, set(seen))
+        rules = self.rules(obj, path, set(seen), choices)
         if qid is None or title is None or rules is None:
             return None
         return LensQuestion(qid, title, tuple(choices), rules, description, helpful, extra)
@@ -515,8 +527,8 @@ class _Checker:
                                            self.extra(entry, _ADDITIONAL_KEYS, ip)))
         return tuple(out)
 
-    def rules(self, obj: Mapping[str, Any], path: str, choice_ids: set[str]
-              ) -> tuple[RiskRule, ...] | None:
+    def rules(self, obj: Mapping[str, Any], path: str, choice_ids: set[str],
+              choices: Sequence[Choice] = ()) -> tuple[RiskRule, ...] | None:
         raw_rules = self.array(obj, "riskRules", path, None, "risk rule")
         if raw_rules is None:
             return None
@@ -560,9 +572,14 @@ class _Checker:
                                f"{cols.get(ref, 1)}{hint}")
             if isinstance(risk, str) and risk in RISKS:
                 rules.append(RiskRule(condition, risk, extra))
-        if raw_rules and default_at is None:
-            self.warn(f"{path}.riskRules", "no 'default' rule: answers that match no rule are "
-                      f"reported as {NO_MATCH_RISK}")
+        if raw_rules and default_at is None and choices and len(rules) == len(raw_rules):
+            uncovered = first_uncovered([c.id for c in choices],
+                                        [c.id for c in choices if c.none_of_these],
+                                        [r.expr for r in rules])
+            if uncovered is not None:
+                self.warn(f"{path}.riskRules", "no 'default' rule, and some answers match no "
+                          f"rule, e.g. [{', '.join(uncovered)}]: the tool then reports no "
+                          "risk; add a 'default' rule to say what they mean")
         return tuple(rules)
 
 
@@ -588,6 +605,52 @@ def parse_lens_dict(doc: Any, *, source: str | None = None, slug: str | None = N
     return lens
 
 
+class _NotStrict(ValueError):
+    pass
+
+
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)')
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NotStrict(name)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            owner = dict(pairs).get("id")
+            where = f" in the object with id {json.dumps(owner)}" if isinstance(owner, str) else ""
+            raise _NotStrict(f"duplicate key {json.dumps(key)}{where}: JSON readers keep only "
+                             "one of the values, so the lens would not say what it seems to")
+        out[key] = value
+    return out
+
+
+def loads_strict(text: str, source: str | None) -> Any:
+    """Decode a custom lens's JSON text as strict JSON (RFC 8259), as the Well-Architected
+    Tool does: a bare ``NaN`` or ``Infinity`` (which Python's json accepts) is refused with
+    its line and column, and so is a key given twice in one object."""
+    try:
+        return json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg}", Location(source, exc.lineno, exc.colno)) \
+            from None
+    except RecursionError:
+        raise InputError("invalid JSON: nested too deeply", Location(source)) from None
+    except _NotStrict as exc:
+        if str(exc) in ("NaN", "Infinity", "-Infinity"):
+            for m in _TOKENS.finditer(text):
+                if m.group(1):
+                    line = text.count("\n", 0, m.start()) + 1
+                    column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+                    raise InputError(f"not strict JSON: a bare {m.group(1)} is not a JSON value"
+                                     " (write a number or a string)",
+                                     Location(source, line, column)) from None
+        raise InputError(f"not strict JSON: {exc}", Location(source)) from None
+
+
 def import_lens_json(path: str | Path, *, slug: str | None = None) -> ImportedLens:
     """Read and check a Well-Architected Tool custom-lens JSON file."""
     p = Path(path)
@@ -602,12 +665,7 @@ def import_lens_json(path: str | Path, *, slug: str | None = None) -> ImportedLe
         text = p.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text (byte {exc.start})", Location(str(p))) from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON: {exc.msg}", Location(str(p), exc.lineno, exc.colno)) \
-            from None
-    return parse_lens_dict(doc, source=str(p), slug=slug)
+    return parse_lens_dict(loads_strict(text, str(p)), source=str(p), slug=slug)
 
 
 def export_custom_lens(lens: ImportedLens) -> dict[str, Any]:

@@ -47,8 +47,8 @@ def map_practice(practice_id: str, lens: Lens | None = None) -> dict[str, Any]:
     """The practice in both editions; ``other`` is the edition the given id is not from."""
     lens = _lens(lens)
     p = lens.practice(practice_id)
-    given = "2025" if practice_id.strip().upper() == p.id2025.upper() or \
-        edition_of(practice_id) == "2025" else "2023"
+    written = practice_id.strip().upper().replace("_", "-")  # MLCOST06_BP04: a choice id
+    given = "2025" if written == p.id2025.upper() or edition_of(written) == "2025" else "2023"
     other = "2023" if given == "2025" else "2025"
     return {
         "query": practice_id, "given": given,

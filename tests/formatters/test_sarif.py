@@ -89,7 +89,7 @@ def test_results_levels_locations_and_fingerprints(report: Report) -> None:
     churn = [r for r in results if r["properties"]["workload"] == "churn-forecast"]
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in churn}
     assert uris == {"examples/churn%20forecast.yaml"}  # the no-file finding uses the workload's
-    prints = [r["partialFingerprints"]["mlwaFindingKey/v1"] for r in results]
+    prints = [r["partialFingerprints"]["mlwaFindingKey/v2"] for r in results]
     assert len(set(prints)) == len(prints)
 
 

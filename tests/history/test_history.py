@@ -87,7 +87,8 @@ def test_diff_before_and_after_a_fix_lists_exactly_the_fixed_findings(
     d = diff_runs(load_run(a), load_run(b))
     keys_a = {f.key() for f in rep_a.findings}  # type: ignore[attr-defined]
     keys_b = {f.key() for f in rep_b.findings}  # type: ignore[attr-defined]
-    fixed = {(f["workload"], f["policy"], f["focusLabel"], f["path"], f["value"]) for f in d.fixed}
+    fixed = {(f["workload"], f["policy"], f["focusLabel"], f["path"], f["value"], f["component"],
+              f["message"]) for f in d.fixed}
     assert fixed == keys_a - keys_b
     assert {f["policy"] for f in d.fixed} >= {"WA-SEC-001"}
     assert d.new == [] and len(d.unchanged) == len(keys_a & keys_b)
@@ -177,3 +178,54 @@ def test_portfolio_record_and_milestone(before_after: tuple[Path, Path]) -> None
     assert ids == [["estate-q4"]]
     with pytest.raises(InputError, match="already names"):  # refused before any work
         run_portfolio([str(before_after[0])], PortfolioOptions(engine="fast"), milestone="estate-q4")
+
+
+# ------------------------------------------------------------------ failed runs, one run identity
+
+def test_a_validation_that_failed_on_input_is_not_recorded(tmp_path: Path) -> None:
+    good = write_doc(tmp_path / "good", template(), "fraud")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: [unclosed\n", encoding="utf-8")
+    ok = mlwa("validate", str(good), "--engine", "fast", "--as-of", "2026-11-30",
+              "--milestone", "after", "--fail-on", "none")
+    assert ok.returncode == 0, ok.stderr
+    failed = mlwa("validate", str(bad), "--milestone", "after2")
+    assert failed.returncode == 2
+    assert "not recorded in the history: 1 input error" in failed.stdout
+    assert [r["milestone"] for r in list_runs()] == ["after"]  # after2 is still free
+    with pytest.raises(InputError, match="not recorded"):
+        record_run(validate_paths([bad], engine="fast", as_of=AS_OF, keep_going=True))  # type: ignore[arg-type]
+
+
+def test_diff_refuses_a_run_that_validated_nothing(before_after: tuple[Path, Path],
+                                                   tmp_path: Path) -> None:
+    """A failed run written by an earlier version is never compared (it made every finding
+    of the other run look fixed)."""
+    a = load_run(record_run(validate(before_after[0])))  # type: ignore[arg-type]
+    failed = {**a, "id": "f00dfeed0001", "workloads": [], "findings": [],
+              "errors": ["bad.yaml:1: not YAML"]}
+    with pytest.raises(InputError, match="validated no workload"):
+        diff_runs(a, failed)
+
+
+def test_a_portfolio_run_id_is_accepted_by_diff_and_history(tmp_path: Path) -> None:
+    folder = tmp_path / "estate-run"
+    write_doc(folder, fault(template(), "store-unencrypted"), "fraud")
+    first = mlwa("portfolio", str(folder), "--format", "json", "--as-of", "2026-11-30",
+                 "--workers", "1")
+    assert first.returncode in (0, 1), first.stderr
+    run_a = json.loads(first.stdout)["data"]["runId"]
+    write_doc(folder, template(), "fraud")
+    second = mlwa("portfolio", str(folder), "--format", "json", "--as-of", "2026-11-30",
+                  "--workers", "1")
+    run_b = json.loads(second.stdout)["data"]["runId"]
+    assert not list_runs()  # neither was recorded in the history folder
+    shown = mlwa("history", "show", run_a, "--format", "json")
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["id"] == run_a
+    diff = mlwa("diff", run_a, run_b, "--format", "json")
+    assert diff.returncode == 0, diff.stderr
+    data = json.loads(diff.stdout)["data"]
+    assert data["summary"]["fixed"] >= 1 and data["summary"]["new"] == 0
+    assert {f["policy"] for f in data["fixed"]} >= {"WA-SEC-001"}
+    assert all(f["focusLabel"] and f["component"] for f in data["fixed"])

@@ -63,7 +63,8 @@ def test_lens_without_default_rule_imports_with_a_warning(test_data: Path) -> No
     net3 = ecs.question("NET3")
     assert walens.evaluate_risk(net3, ["NET3_1"]) == "HIGH_RISK"
     assert walens.evaluate_risk(net3, ["NET3_3", "NET3_1"]) == "NO_RISK"
-    assert walens.evaluate_risk(net3, []) == "HIGH_RISK"  # no rule matches: assume the worst
+    # no rule matches: no rule flags a risk (issue 22; was HIGH_RISK, "assume the worst")
+    assert walens.evaluate_risk(net3, ["NET3_4_no"]) == "NO_RISK"
 
 
 # ------------------------------------------------------------------ the ML Lens export

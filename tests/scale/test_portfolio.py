@@ -155,3 +155,36 @@ def test_each_worker_builds_its_validator_once(small_portfolio: Path) -> None:
     assert a.policies == b.policies == len(first[0].policies) and a.graphs == {}
     (iri, text), = b.graphs.items()
     assert iri.startswith("urn:mlwa:graph:workload:wl-000001:") and text.count(" .\n") > 100
+
+
+def test_folders_skip_files_that_are_not_workloads(tmp_path: Path) -> None:
+    """examples/ holds a policy pack, a profile and a waivers file beside the workloads:
+    each is skipped with a note, never reported as a broken workload."""
+    import shutil
+
+    from engine.portfolio import classify_input
+
+    repo = Path(__file__).resolve().parents[2]
+    shutil.copytree(repo / "examples", tmp_path / "examples")
+    notes: list[str] = []
+    files, errors = expand_inputs([tmp_path / "examples"], notes)
+    assert sorted(Path(f).name for f in files) == sorted(
+        p.name for p in (repo / "examples").glob("*.yaml"))
+    assert not errors
+    assert any("acme-pack: a policy pack folder" in n for n in notes)
+    assert any("prod-profile.yaml: a tailoring profile" in n for n in notes)
+    assert any("waivers.yaml: a waivers file" in n for n in notes)
+    gov = tmp_path / "examples" / "governance" / "acme-pack"
+    assert classify_input(str(gov / "ACME-REL-001.cases.yaml")) == "a policy cases file"
+    assert classify_input(str(gov / "ACME-REL-002.ttl")) == "SHACL shapes (a policy)"
+    # a workload that happens to use a marker key is still a workload
+    odd = tmp_path / "odd.yaml"
+    odd.write_text("id: odd\nname: Odd\nwaivers: []\nendpoints: []\n", encoding="utf-8")
+    assert classify_input(str(odd)) is None
+    # a file named on its own is validated as given
+    assert expand_inputs([tmp_path / "examples" / "governance" / "waivers.yaml"], [])[0]
+    result = run_portfolio([tmp_path / "examples"], PortfolioOptions(engine="fast",
+                                                                     as_of="2026-11-30"),
+                           workers=1)
+    assert not result.errors and len(result.summaries) == len(files)
+    assert any("not a workload description" in n for n in result.notes)
