@@ -56,6 +56,24 @@ class Policy:
     assessed_from: str | None = None
 
     @property
+    def needs_text(self) -> str:
+        """What the policy needs to assess: its ``mlwa:needs``, else what its targets select
+        (``at least one training job (training_jobs)``)."""
+        if self.needs:
+            return self.needs
+        from rdflib.namespace import SH
+
+        from engine.vocab import MLWA
+        from engine.workload.spec import KINDS
+
+        by_class = {MLWA[k.cls]: f"{k.label} (`{k.id}`)" for k in KINDS}
+        targets = [by_class.get(c, str(c).rsplit("#", 1)[-1])
+                   for c in self.graph.objects(self.shape, SH.targetClass)]
+        if MLWA.Workload in set(self.graph.objects(self.shape, SH.targetClass)):
+            return "the facts the workload states about itself"
+        return "at least one " + " or ".join(sorted(targets)) if targets else "its targets"
+
+    @property
     def cases_exists(self) -> bool:
         return self.cases_path is not None and self.cases_path.exists()
 
@@ -90,7 +108,8 @@ class Policy:
             "status": self.status.value, "kind": self.kind.value, "practices": list(self.practices),
             "pack": self.pack, "rationale": self.rationale, "remediation": self.remediation,
             "pillar": self.pillar, "phase": self.phase(), "path": str(self.path),
-            "evidence": self.evidence.value, "needs": self.needs, "whenAbsent": self.when_absent,
+            "evidence": self.evidence.value, "needs": self.needs_text,
+            "whenAbsent": self.when_absent,
             "assessedFrom": self.assessed_from,
         }
 

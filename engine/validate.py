@@ -282,7 +282,7 @@ class Validator:
         # silence: a policy assessed from a later stage does not hold before it (deferred)
         self._from_stage = {p.code: STAGES.index(p.assessed_from) for p in self.policies
                             if p.assessed_from}
-        self._needs = {p.code: p.needs for p in self.policies if p.needs}
+        self._needs = {p.code: p.needs_text for p in self.policies}
         # a structural pass is verified only when the workload has the cross-references
         # the policy follows; without them the pass rests on flags alone (declared)
         self._links = {p.code: structural_links(p) for p in self.policies
@@ -515,7 +515,9 @@ class Validator:
             from engine.vocab import MLWA
 
             written = wl.graph.value(wl.root, MLWA.lifecycleStage)
-            stage = STAGES.index(str(written)) if str(written) in STAGES else -1
+            # unstated or retired: what applies only to a live stage is not assessed
+            stage = (STAGES.index(str(written))
+                     if str(written) in STAGES and str(written) != "retired" else -1)
         from_stage = self._from_stage
         for code, held in self._verdicts:
             if code in failing:

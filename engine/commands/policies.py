@@ -50,14 +50,14 @@ def list_(packs: tuple[Path, ...], pillars: tuple[str, ...], phases: tuple[str, 
     click.echo(f"{len(chosen)} policies in {len(cat.packs)} pack(s)", err=True)
 
 
-@command.command()
-@click.argument("code")
-@pack_option
-@format_option
 _EVIDENCE_WORD = {"structure": "verified (cross-linked structure shows it)",
                   "declaration": "declared (only a self-declared flag or free text says so)"}
 
 
+@command.command()
+@click.argument("code")
+@pack_option
+@format_option
 def show(code: str, packs: tuple[Path, ...], fmt: str) -> None:
     """One policy: its documentation, its SHACL and its cases as examples."""
     from engine.testing import load_cases
@@ -85,7 +85,7 @@ def show(code: str, packs: tuple[Path, ...], fmt: str) -> None:
            "", "Why", f"  {pol.rationale}", "", "How to fix", f"  {pol.remediation}", "",
            "Evidence", f"  a pass is {_EVIDENCE_WORD[pol.evidence.value]}", ""]
     out += ["Silence",
-            f"  needs: {pol.needs or 'what its targets select'}",
+            f"  needs: {pol.needs_text}",
             "  when absent in a production or serving workload: "
             + ("a gap (a finding)" if pol.when_absent == "gap" else "not assessed"),
             "  early-stage workload: not assessed"
