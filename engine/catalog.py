@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine import paths
 from engine.errors import Location, PolicyError, Problem, UsageError
-from engine.model import CheckKind, PolicyStatus, Severity
+from engine.model import STAGES, CheckKind, Evidence, PolicyStatus, Severity
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -46,6 +46,32 @@ class Policy:
     cases_path: Path | None = None
     #: SHA-256 of the policy file's bytes ("" when the policy was not read from a file)
     digest: str = field(default="", compare=False)
+    #: what a pass rests on: cross-linked structure (verified) or a flag/free text (declared)
+    evidence: Evidence = Evidence.STRUCTURE
+    #: silence rule: what the policy needs to assess, and what its absence means for a
+    #: production or serving workload ("gap": a finding; "not-assessed": nothing to say)
+    needs: str = ""
+    when_absent: str = "not-assessed"
+    #: the lifecycle stage from which the policy applies; before it, a pass is "not assessed"
+    assessed_from: str | None = None
+
+    @property
+    def needs_text(self) -> str:
+        """What the policy needs to assess: its ``mlwa:needs``, else what its targets select
+        (``at least one training job (training_jobs)``)."""
+        if self.needs:
+            return self.needs
+        from rdflib.namespace import SH
+
+        from engine.vocab import MLWA
+        from engine.workload.spec import KINDS
+
+        by_class = {MLWA[k.cls]: f"{k.label} (`{k.id}`)" for k in KINDS}
+        targets = [by_class.get(c, str(c).rsplit("#", 1)[-1])
+                   for c in self.graph.objects(self.shape, SH.targetClass)]
+        if MLWA.Workload in set(self.graph.objects(self.shape, SH.targetClass)):
+            return "the facts the workload states about itself"
+        return "at least one " + " or ".join(sorted(targets)) if targets else "its targets"
 
     @property
     def cases_exists(self) -> bool:
@@ -82,6 +108,9 @@ class Policy:
             "status": self.status.value, "kind": self.kind.value, "practices": list(self.practices),
             "pack": self.pack, "rationale": self.rationale, "remediation": self.remediation,
             "pillar": self.pillar, "phase": self.phase(), "path": str(self.path),
+            "evidence": self.evidence.value, "needs": self.needs_text,
+            "whenAbsent": self.when_absent,
+            "assessedFrom": self.assessed_from,
         }
 
 
@@ -174,11 +203,22 @@ def policy_from_graph(graph: Graph, *, path: Path, pack: str, source_format: str
         kind = CheckKind(_text(graph, shape, MLWA.checkKind) or "automated")
     except ValueError as exc:
         raise PolicyError(f"{code}: {exc}", loc) from None
+    try:
+        evidence = Evidence(_text(graph, shape, MLWA.evidenceKind) or "structure")
+    except ValueError:
+        raise PolicyError(f"{code}: mlwa:evidenceKind is structure or declaration", loc) from None
+    when_absent = _text(graph, shape, MLWA.whenAbsent) or "not-assessed"
+    if when_absent not in ("gap", "not-assessed"):
+        raise PolicyError(f"{code}: mlwa:whenAbsent is gap or not-assessed", loc)
+    assessed_from = _text(graph, shape, MLWA.assessedFrom) or None
+    if assessed_from is not None and assessed_from not in STAGES:
+        raise PolicyError(f"{code}: mlwa:assessedFrom is one of {', '.join(STAGES)}", loc)
     cases = path.with_name(f"{code}.cases.yaml")
     return Policy(code=code, title=title, rationale=rationale, remediation=remediation,
                   severity=severity, status=status, kind=kind, practices=tuple(sorted(set(practices))),
                   pack=pack, path=path, shape=shape, graph=graph, source_format=source_format,
-                  cases_path=cases)
+                  cases_path=cases, evidence=evidence, needs=_text(graph, shape, MLWA.needs),
+                  when_absent=when_absent, assessed_from=assessed_from)
 
 
 def load_policy_file(path: Path, pack: str) -> Policy:

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from engine.errors import InputError, Location
+from engine.model import PracticeStatus
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -71,6 +72,11 @@ SOURCE_FILE = MLWA + "sourceFile"  # WorkloadResult | workload root -> string (s
 HIGH_RISKS = MLWA + "highRiskCount"  # WorkloadResult -> xsd:integer (questions at high risk)
 MEDIUM_RISKS = MLWA + "mediumRiskCount"  # WorkloadResult -> xsd:integer
 HIGH_RISK_QUESTION = MLWA + "highRiskQuestion"  # WorkloadResult -> lens question IRI
+#: WorkloadResult -> xsd:integer: practices at each evidence level, e.g.
+#: mlwa:verifiedPracticeCount, mlwa:declaredPracticeCount, mlwa:notAssessedPracticeCount
+PRACTICE_COUNT = {s.value: MLWA + "".join(w if i == 0 else w.title()
+                                          for i, w in enumerate(s.value.split("_")))
+                  + "PracticeCount" for s in PracticeStatus}
 POLICY = MLWA + "policy"  # Finding -> policy IRI (pol:<code>)
 POLICY_CODE = MLWA + "policyCode"  # Finding -> string (as on policies)
 SEVERITY = MLWA + "findingSeverity"  # Finding -> "high" | "medium" | "low"
@@ -247,6 +253,7 @@ def result_ntriples(run_id: str, reports: Iterable[WorkloadReport],
                                                  _iri(MESSAGE), _iri(WAIVED))
     p_label, p_component = _iri(FOCUS_LABEL), _iri(COMPONENT)
     c_result, c_finding = _iri(WORKLOAD_RESULT), _iri(FINDING)
+    p_levels = {level: _iri(iri) for level, iri in PRACTICE_COUNT.items()}
     integer, boolean = f"^^<{XSD}integer>", f"^^<{XSD}boolean>"
     lines: list[str] = []
     add = lines.append
@@ -267,6 +274,8 @@ def result_ntriples(run_id: str, reports: Iterable[WorkloadReport],
             add(f"{res} {p_file} {_str(key)} .\n")
         for q in high:
             add(f"{res} {p_hrq} {_iri(question_iri(q))} .\n")
+        for level, n in w.status_counts().items():
+            add(f'{res} {p_levels[level]} "{n}"{integer} .\n')
         for i, f in enumerate(w.findings):
             node = _iri(f"{base}/finding/{qid}/{i}")
             add(f"{node} {a} {c_finding} .\n{node} {in_run} {run} .\n{node} {wl_p} {wl_root} .\n"

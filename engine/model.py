@@ -56,14 +56,34 @@ class CheckKind(StrEnum):
 
 
 class PracticeStatus(StrEnum):
-    """The outcome for one practice on one workload."""
+    """The outcome for one practice on one workload: how it is known (the evidence level).
 
-    VERIFIED = "verified"  # an automated policy checked facts and they pass
+    Iterate the enum for every level in report order (formatters' summaries do)."""
+
+    VERIFIED = "verified"  # cross-linked structure in the description shows it
+    DECLARED = "declared"  # only a self-declared flag or free text says so
     ATTESTED = "attested"  # a person attested it, recently, with evidence
     VIOLATED = "violated"
     WAIVED = "waived"  # every finding is covered by a valid waiver
-    NOT_APPLICABLE = "not_applicable"  # a profile says so, with a reason
-    NOT_ASSESSED = "not_assessed"  # no selected policy had anything to check
+    NOT_APPLICABLE = "not_applicable"  # a profile or the workload file says so, with a reason
+    NOT_ASSESSED = "not_assessed"  # nothing to look at (the reason says why)
+
+    @property
+    def holds(self) -> bool:
+        """The practice is in place by some evidence (verified, declared or attested)."""
+        return self in (PracticeStatus.VERIFIED, PracticeStatus.DECLARED,
+                        PracticeStatus.ATTESTED)
+
+
+class Evidence(StrEnum):
+    """What an automated policy's pass rests on (its ``mlwa:evidence``)."""
+
+    STRUCTURE = "structure"  # cross-references between components of the description
+    DECLARATION = "declaration"  # a self-declared flag or free text only
+
+
+#: Lifecycle stages in order; a policy ``assessed_from`` a stage is not assessed before it.
+STAGES = ("idea", "experimentation", "development", "pilot", "production", "retired")
 
 
 class QuestionRisk(StrEnum):

@@ -16,7 +16,7 @@ from engine.model import CheckKind, PracticeStatus, QuestionRisk, Severity, froz
 if TYPE_CHECKING:
     from engine.reviews import ReviewResult
 
-REPORT_SCHEMA_VERSION = "1.1"  # 1.1: WorkloadReport.reviews
+REPORT_SCHEMA_VERSION = "1.2"  # 1.1: WorkloadReport.reviews; 1.2: declared, evidence
 
 
 @dataclass(frozen=True)
@@ -247,11 +247,20 @@ class Report:
 
 # ------------------------------------------------------------------------------ rules
 
+#: A policy's outcome on a workload, strongest first, and the practice status it gives.
+#: ``deferred``: a policy assessed from a later lifecycle stage holds only because the
+#: workload is not there yet; it keeps the practice "not assessed" whatever its other
+#: policies say, so that changing the stage never turns a gap into a pass.
+OUTCOME_ORDER: tuple[tuple[str, PracticeStatus], ...] = (
+    ("fail", PracticeStatus.VIOLATED), ("waived", PracticeStatus.WAIVED),
+    ("deferred", PracticeStatus.NOT_ASSESSED), ("verified", PracticeStatus.VERIFIED),
+    ("attested", PracticeStatus.ATTESTED), ("declared", PracticeStatus.DECLARED))
+
+
 def practice_status(statuses: Iterable[str]) -> PracticeStatus:
     """Combine the outcomes of a practice's policies (see docs/report.md)."""
     s = set(statuses)
-    for outcome, status in (("fail", PracticeStatus.VIOLATED), ("waived", PracticeStatus.WAIVED),
-                            ("verified", PracticeStatus.VERIFIED), ("attested", PracticeStatus.ATTESTED)):
+    for outcome, status in OUTCOME_ORDER:
         if outcome in s:
             return status
     return PracticeStatus.NOT_ASSESSED

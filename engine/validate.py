@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from engine.catalog import Catalog, Policy, builtin_catalog, load_catalog, shapes_graph
 from engine.errors import InputError
-from engine.model import CheckKind, PracticeStatus, QuestionRisk, Severity
+from engine.model import STAGES, CheckKind, Evidence, PracticeStatus, QuestionRisk, Severity
 from engine.report import (
     Finding,
     PracticeResult,
@@ -278,8 +278,16 @@ class Validator:
         self._target_predicates = frozenset().union(*(t.predicates
                                                       for t in self._targets.values()))
         # what a policy that holds is called, and which classes and predicates select it
-        self._verdicts = [(p.code, "attested" if p.kind is CheckKind.ATTESTATION else "verified")
-                          for p in self.policies]
+        self._verdicts = [(p.code, _held(p)) for p in self.policies]
+        # silence: a policy assessed from a later stage does not hold before it (deferred)
+        self._from_stage = {p.code: STAGES.index(p.assessed_from) for p in self.policies
+                            if p.assessed_from}
+        self._needs = {p.code: p.needs_text for p in self.policies}
+        # a structural pass is verified only when the workload has the cross-references
+        # the policy follows; without them the pass rests on flags alone (declared)
+        self._links = {p.code: structural_links(p) for p in self.policies
+                       if _held(p) == "verified"}
+        self._index_predicates = self._target_predicates.union(*self._links.values())
         self._always = [code for code, t in self._targets.items() if t.always]
         self._by_class: dict[Node, list[str]] = defaultdict(list)
         self._by_predicate: dict[Node, list[str]] = defaultdict(list)
@@ -329,9 +337,17 @@ class Validator:
         if self.waivers is not None:
             findings = [self._apply_waiver(f) for f in findings]
             notes.extend(self.waivers.notes(wl.id, self.as_of))
+        declared_na = not_applicable_in(wl)
+        if declared_na:  # the workload file says these practices do not apply: no findings
+            kept = [f for f in findings
+                    if not (f.practices and all(p in declared_na for p in f.practices))]
+            if len(kept) != len(findings):
+                notes.append(f"{len(findings) - len(kept)} findings left out: their practices "
+                             "are attested not applicable in the workload file")
+            findings = kept
         failing = {f.policy for f in findings if f.waived_by is None}
         waived = {f.policy for f in findings if f.waived_by is not None} - failing
-        practices, questions = self._rollup(self._outcomes(wl, failing, waived))
+        practices, questions = self._rollup(self._outcomes(wl, failing, waived), declared_na)
         unsupported = getattr(self.prepared, "unsupported", [])
         if unsupported:
             notes.append(f"{len(unsupported)} shapes were validated by the reference engine "
@@ -366,6 +382,9 @@ class Validator:
         counts: Counter[str] = Counter()
         for code, n in per_policy.items():
             counts[severity[code].value] += n
+        declared_na = not_applicable_in(wl)
+        if declared_na:  # findings of not-applicable practices drop out: the report decides
+            return Tally.of(self.report_for(wl, raw))
         _, questions = self._rollup(self._outcomes(wl, set(per_policy), set()))
         high = tuple(sorted(q for q, r in questions.items() if r is QuestionRisk.HIGH))
         return Tally(counts.get("high", 0), counts.get("medium", 0), counts.get("low", 0), 0,
@@ -409,16 +428,17 @@ class Validator:
                  messages[0] if messages else f"{component} constraint not met", component))
         return out
 
-    def _rollup(self, outcomes: dict[str, str]
+    def _rollup(self, outcomes: dict[str, str], declared_na: dict[str, str] | None = None
                 ) -> tuple[dict[str, PracticeResult], dict[str, QuestionRisk]]:
-        """Practices and questions for ``outcomes`` (shared: callers copy before changing).
+        """Practices and questions for ``outcomes`` and the practices the workload file
+        declares not applicable (shared: callers copy before changing).
 
-        The roll-up is a function of the outcomes alone, and workloads of an estate share a
-        few outcome patterns: computed once per pattern."""
-        key = tuple(outcomes.values())
+        The roll-up is a function of these alone, and workloads of an estate share a few
+        outcome patterns: computed once per pattern."""
+        key = (tuple(outcomes.values()), tuple(sorted((declared_na or {}).items())))
         rollup = self._rollups.get(key)
         if rollup is None:
-            practices = self._practices(outcomes)
+            practices = self._practices(outcomes, declared_na or {})
             rollup = (practices, self._questions(practices))
             if len(self._rollups) >= 4096:
                 self._rollups.clear()
@@ -484,25 +504,44 @@ class Validator:
         return label
 
     def _outcomes(self, wl: Workload, failing: set[str], waived: set[str]) -> dict[str, str]:
-        """Per policy: fail | waived | verified | attested | vacuous (``failing``: policies
-        with an open finding; ``waived``: the others with a waived one)."""
+        """Per policy: fail | waived | deferred | verified | declared | attested | vacuous
+        (``failing``: policies with an open finding; ``waived``: the others with a waived
+        one; ``deferred``: holds only because the workload has not reached the stage the
+        policy is assessed from)."""
         out = {}
         selected: set[str] | None = None
+        stage = -1
+        if self._from_stage:
+            from engine.vocab import MLWA
+
+            written = wl.graph.value(wl.root, MLWA.lifecycleStage)
+            # unstated or retired: what applies only to a live stage is not assessed
+            stage = (STAGES.index(str(written))
+                     if str(written) in STAGES and str(written) != "retired" else -1)
+        from_stage = self._from_stage
         for code, held in self._verdicts:
             if code in failing:
                 out[code] = "fail"
             elif code in waived:
                 out[code] = "waived"
+            elif from_stage.get(code, -1) > stage:
+                out[code] = "deferred"
             else:
                 if selected is None:
-                    selected = self._selecting(wl)
-                out[code] = held if code in selected else "vacuous"
+                    selected, used = self._selecting(wl)
+                if code not in selected:
+                    out[code] = "vacuous"
+                elif held == "verified" and used.isdisjoint(self._links[code]):
+                    out[code] = "declared"
+                else:
+                    out[code] = held
         return out
 
-    def _selecting(self, wl: Workload) -> set[str]:
+    def _selecting(self, wl: Workload) -> tuple[set[str], set[Node]]:
         """The policies whose targets select something in ``wl`` (``DataIndex.selects`` of
-        each, worked out from the workload's classes and predicates in one pass)."""
-        index = DataIndex(wl.graph, self._target_predicates)
+        each, worked out from the workload's classes and predicates in one pass), and which
+        target and cross-reference predicates the workload uses."""
+        index = DataIndex(wl.graph, self._index_predicates)
         out = set(self._always)
         by_class, by_predicate = self._by_class, self._by_predicate
         for c in index.types:
@@ -511,27 +550,123 @@ class Validator:
                 out.update(codes)
         for p in index.predicates:
             out.update(by_predicate.get(p, ()))
-        return out
+        return out, index.predicates
 
-    def _practices(self, outcomes: dict[str, str]) -> dict[str, PracticeResult]:
+    def _practices(self, outcomes: dict[str, str], declared_na: dict[str, str]
+                   ) -> dict[str, PracticeResult]:
         out = {}
         for p, codes in self._practice_codes:
             if p.id2025 in self._not_applicable:
                 out[p.id2025] = PracticeResult(p.id2025, PracticeStatus.NOT_APPLICABLE, codes,
                                                self._not_applicable[p.id2025])
                 continue
+            if p.id2025 in declared_na:
+                out[p.id2025] = PracticeResult(p.id2025, PracticeStatus.NOT_APPLICABLE, codes,
+                                               declared_na[p.id2025])
+                continue
             status = practice_status(outcomes[c] for c in codes)
-            reason = "" if codes else "no selected policy implements this practice"
-            if status is PracticeStatus.NOT_ASSESSED and codes:
-                reason = "the workload has nothing these policies check"
-            out[p.id2025] = PracticeResult(p.id2025, status, codes, reason)
+            out[p.id2025] = PracticeResult(p.id2025, status, codes,
+                                           self._reason(status, codes, outcomes))
         return out
+
+    def _reason(self, status: PracticeStatus, codes: tuple[str, ...],
+                outcomes: dict[str, str]) -> str:
+        """Why a practice has ``status`` when the status alone does not say it."""
+        if not codes:
+            return "no selected policy implements this practice"
+        if status is PracticeStatus.DECLARED:
+            return ("only self-declared flags or free text say so "
+                    f"({', '.join(c for c in codes if outcomes[c] == 'declared')})")
+        if status is not PracticeStatus.NOT_ASSESSED:
+            return ""
+        deferred = [c for c in codes if outcomes[c] == "deferred"]
+        if deferred:
+            stages = sorted({STAGES[self._from_stage[c]] for c in deferred},
+                            key=STAGES.index)
+            return (f"assessed once the workload's lifecycle_stage is {' or '.join(stages)} "
+                    f"({', '.join(deferred)})")
+        needs = [f"{c} needs {self._needs[c]}" for c in codes if c in self._needs]
+        return ("the workload has nothing these policies check"
+                + (f": {'; '.join(needs)}" if needs else ""))
 
     def _questions(self, practices: dict[str, PracticeResult]) -> dict[str, QuestionRisk]:
         per_q: dict[str, list[tuple[str, PracticeStatus]]] = defaultdict(list)
         for p in self._lens.practices:
             per_q[p.question].append((p.risk, practices[p.id2025].status))
         return {q.id: question_risk(per_q.get(q.id, [])) for q in self._lens.questions}
+
+
+def _held(p: Policy) -> str:
+    """What a policy that holds on a workload is called: attested, verified or declared."""
+    if p.kind is CheckKind.ATTESTATION:
+        return "attested"
+    return "verified" if p.evidence is Evidence.STRUCTURE else "declared"
+
+
+#: Links that place or gate a component (its environment, account, the workload's metric
+#: list, the model an endpoint serves) rather than corroborate a practice
+_WEAK_LINKS = frozenset({"environment", "account", "hasEvaluationMetric", "servesModel",
+                         "hasComponent", "hasAttestation"})
+
+
+@cache
+def _cross_reference_predicates() -> frozenset[str]:
+    """Local names of the format's predicates that link one described node to another."""
+    from engine.workload.spec import KINDS, WORKLOAD_FIELDS, Field
+
+    out: set[str] = set()
+
+    def walk(fields: tuple[Field, ...]) -> None:
+        for f in fields:
+            if f.type in ("ref", "items"):
+                out.add(f.predicate)
+            elif f.type == "group":
+                walk(f.fields)
+
+    for kind in KINDS:
+        walk(kind.fields)
+        if kind.link:
+            out.discard(kind.link)
+    walk(WORKLOAD_FIELDS)
+    return frozenset(out - _WEAK_LINKS - {k.link for k in KINDS if k.link})
+
+
+def structural_links(p: Policy) -> frozenset[Node]:
+    """The cross-reference predicates ``p``'s shapes follow (paths and SPARQL text)."""
+    import re
+
+    from engine.vocab import MLWA
+
+    names = _cross_reference_predicates()
+    prefix = str(MLWA)
+    found: set[str] = set()
+    for triple in p.graph:
+        for term in triple:
+            text = str(term)
+            if text.startswith(prefix):
+                found.add(text[len(prefix):])
+            elif "mlwa:" in text:
+                found.update(re.findall(r"mlwa:(\w+)", text))
+    return frozenset(MLWA[n] for n in found & names)
+
+
+def not_applicable_in(wl: Workload) -> dict[str, str]:
+    """Practices the workload file attests ``status: not-applicable`` (2025 id -> reason)."""
+    from engine.vocab import MLWA
+
+    g = wl.graph
+    out: dict[str, str] = {}
+    for att in g.objects(wl.root, MLWA.hasAttestation):
+        status = g.value(att, MLWA.attestationStatus)
+        practice = g.value(att, MLWA.attestsPractice)
+        if practice is None or str(status) != "not-applicable":
+            continue
+        why = g.value(att, MLWA.evidence) or g.value(att, MLWA.note)
+        who = g.value(att, MLWA.attestedBy)
+        out[str(practice).rsplit("/", 1)[-1]] = (
+            "the workload file attests it is not applicable"
+            + (f" ({who})" if who is not None else "") + (f": {why}" if why is not None else ""))
+    return out
 
 
 def _prepared_bundle(policies: list[Policy], engine: str

@@ -50,6 +50,10 @@ def list_(packs: tuple[Path, ...], pillars: tuple[str, ...], phases: tuple[str, 
     click.echo(f"{len(chosen)} policies in {len(cat.packs)} pack(s)", err=True)
 
 
+_EVIDENCE_WORD = {"structure": "verified (cross-linked structure shows it)",
+                  "declaration": "declared (only a self-declared flag or free text says so)"}
+
+
 @command.command()
 @click.argument("code")
 @pack_option
@@ -78,7 +82,14 @@ def show(code: str, packs: tuple[Path, ...], fmt: str) -> None:
     out = [f"{pol.code}: {pol.title}",
            f"  severity {pol.severity.value} · {pol.kind.value} · {pol.status.value} · pack {pol.pack}",
            "  implements " + "; ".join(f"{p} {lens.practice(p).title2025}" for p in pol.practices),
-           "", "Why", f"  {pol.rationale}", "", "How to fix", f"  {pol.remediation}", ""]
+           "", "Why", f"  {pol.rationale}", "", "How to fix", f"  {pol.remediation}", "",
+           "Evidence", f"  a pass is {_EVIDENCE_WORD[pol.evidence.value]}", ""]
+    out += ["Silence",
+            f"  needs: {pol.needs_text}",
+            "  when absent in a production or serving workload: "
+            + ("a gap (a finding)" if pol.when_absent == "gap" else "not assessed"),
+            "  early-stage workload: not assessed"
+            + (f" (assessed from stage {pol.assessed_from})" if pol.assessed_from else ""), ""]
     if pol.source_format == "yaml":
         out += ["Compact form", *("  " + ln for ln in pol.source_text().splitlines()), ""]
     out += ["SHACL", *("  " + ln for ln in pol.turtle().splitlines()), ""]

@@ -18,8 +18,9 @@ LENS_HOST = "https://docs.aws.amazon.com/"
 
 # Display order and wording of the practice statuses (docs/report.md).
 STATUS_ORDER: tuple[PracticeStatus, ...] = (
-    PracticeStatus.VERIFIED, PracticeStatus.ATTESTED, PracticeStatus.VIOLATED,
-    PracticeStatus.WAIVED, PracticeStatus.NOT_APPLICABLE, PracticeStatus.NOT_ASSESSED)
+    PracticeStatus.VERIFIED, PracticeStatus.DECLARED, PracticeStatus.ATTESTED,
+    PracticeStatus.VIOLATED, PracticeStatus.WAIVED, PracticeStatus.NOT_APPLICABLE,
+    PracticeStatus.NOT_ASSESSED)
 RISK_ORDER: tuple[QuestionRisk, ...] = (
     QuestionRisk.HIGH, QuestionRisk.MEDIUM, QuestionRisk.NONE, QuestionRisk.UNANSWERED,
     QuestionRisk.NOT_APPLICABLE)

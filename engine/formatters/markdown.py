@@ -139,7 +139,8 @@ def render(report: Report, *, edition: str | None = None, color: bool = False,
         lines += ["", f"### {escape(w.name)} (`{w.workload.replace('`', '')}`)", "",
                   f"{c['high']} high · {c['medium']} medium · {c['low']} low · "
                   f"{c['waived']} waived — practices: {st['violated']} violated, "
-                  f"{st['verified']} verified, {st['attested']} attested, "
+                  f"{st['verified']} verified, {st['declared']} declared, "
+                  f"{st['attested']} attested, "
                   f"{st['not_assessed']} not assessed", "",
                   "Violated practices per pillar and lifecycle phase "
                   "(· = the lens has no practice there):", ""]

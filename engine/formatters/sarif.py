@@ -24,8 +24,8 @@ from engine.formatters._common import (
     resolve_edition,
     rules,
 )
-from engine.model import Severity
-from engine.report import Finding, Report
+from engine.model import PracticeStatus, Severity
+from engine.report import Finding, Report, WorkloadReport
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://w3id.org/mlwa"
@@ -116,6 +116,14 @@ def _result(f: Finding, index: int, workload_file: str | None, edition: str) -> 
     return out
 
 
+def _practices_by_status(w: WorkloadReport) -> dict[str, list[str]]:
+    """Practice ids per evidence level (every level present, ids in lens order)."""
+    out: dict[str, list[str]] = {s.value: [] for s in PracticeStatus}
+    for pid, r in w.practices.items():
+        out[r.status.value].append(pid)
+    return out
+
+
 def to_sarif(report: Report, *, edition: str | None = None,
              policies: Mapping[str, Any] | None = None) -> dict[str, Any]:
     from engine import __version__
@@ -138,7 +146,10 @@ def to_sarif(report: Report, *, edition: str | None = None,
         "columnKind": "unicodeCodePoints",
         "properties": {"edition": ed, "engine": report.engine, "asOf": report.as_of,
                        "packs": report.packs, "policies": report.policies,
-                       "errors": list(report.errors), "notes": list(report.notes)},
+                       "errors": list(report.errors), "notes": list(report.notes),
+                       # evidence level of every practice per workload (docs/report.md)
+                       "practices": {w.workload: _practices_by_status(w)
+                                     for w in report.workloads}},
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 

@@ -30,7 +30,8 @@ PLAN_TOP = 5
 
 _SGR = {"high": "1;31", "medium": "33", "low": "36", "dim": "2", "bold": "1", "ok": "32",
         PracticeStatus.VIOLATED.value: "31", PracticeStatus.VERIFIED.value: "32",
-        PracticeStatus.ATTESTED.value: "32", QuestionRisk.HIGH.value: "1;31",
+        PracticeStatus.ATTESTED.value: "32", PracticeStatus.DECLARED.value: "33",
+        QuestionRisk.HIGH.value: "1;31",
         QuestionRisk.MEDIUM.value: "33", QuestionRisk.NONE.value: "32"}
 
 

@@ -359,6 +359,8 @@ class Lifter:
             if make is not None:  # literals: the usual case
                 record((node, pred), fpath)
                 for one in (value if f.many else (value,)):
+                    if t in _FREE_TEXT and key not in _NAME_KEYS and is_placeholder(one, t):
+                        continue  # a placeholder is no evidence: as if unstated
                     add((node, pred, make(one)))
                     if hardware:
                         self.hardware(node, one)
@@ -536,6 +538,31 @@ class Lifter:
                                 f"{json.dumps(ref.value)} is ambiguous: it names items in "
                                 + " and ".join(_kind_phrase(k) for k, _ in hits)
                                 + "; rename one of them")
+
+
+#: Field types whose values are free text, where placeholders are written
+_FREE_TEXT = frozenset({"text", "string", "uri"})
+#: Keys that name a node: kept whatever they say (references resolve through them)
+_NAME_KEYS = frozenset({"id", "name", "practice", "lens", "version"})
+_PLACEHOLDERS = frozenset({
+    "x", "xx", "xxx", "tbd", "tba", "tbc", "todo", "to do", "n/a", "na", "none", "nil",
+    "null", "-", "?", "fixme", "placeholder", "unknown", "lorem ipsum", "changeme",
+    "change me", "asdf", "dummy", "yes", "no", "true", "false", "ok", "done", "see above",
+    "same", "etc", "whatever", "later"})
+
+
+def is_placeholder(value: Any, field_type: str = "text") -> bool:
+    """True for a value that states nothing: ``x``, ``tbd``, ``todo``, ``n/a``, ``-``,
+    ``...``, one character repeated, or (free text) fewer than three letters or digits.
+    A placeholder never counts as evidence: the lifter leaves it out of the graph."""
+    text = str(value).strip().lower()
+    bare = text.strip(" .…!?*_~-:;,'\"`")
+    if not bare or bare in _PLACEHOLDERS or text in _PLACEHOLDERS:
+        return True
+    compact = bare.replace(" ", "")
+    if len(compact) > 1 and len(set(compact)) == 1:
+        return True
+    return field_type == "text" and sum(ch.isalnum() for ch in bare) < 3
 
 
 def _boolean_literal(value: Any) -> Literal:

@@ -853,6 +853,8 @@ WORKLOAD_FIELDS: tuple[Field, ...] = (
     e("lifecycle_stage", "Where the workload is in its life.", "idea experimentation "
       "development pilot production retired"),
     e("criticality", "Business criticality.", "low medium high critical"),
+    b("no_personal_data", "The workload uses no personal data anywhere: stated once for the "
+      "whole workload instead of `contains_pii: false` on every data source and store."),
     g("owner", "Ownership.",
       s("team", "Owning team.", pred="ownerTeam"),
       s("contact", "Contact e-mail or alias.", pred="ownerContact"),
@@ -882,6 +884,10 @@ WORKLOAD_FIELDS: tuple[Field, ...] = (
         "regression forecasting ranking recommendation clustering anomaly-detection "
         "generation retrieval-augmented-generation computer-vision nlp other",
         pred="mlProblemType"),
+      e("data_modality", "Kinds of data the model learns from, apart from the task type: a "
+        "text classifier is classification on text, not on tabular features.",
+        "tabular text image audio video time-series graph multimodal", many=True,
+        pred="dataModality"),
       t("why_ml", "Why ML rather than rules or a simpler method.", pred="mlJustification"),
       e("approach", "Build approach.", "ai-service pre-trained fine-tuned custom-trained",
         pred="modelApproach"),

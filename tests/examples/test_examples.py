@@ -28,8 +28,11 @@ def test_fraud_detection_is_exemplary() -> None:
         assert wr.findings == [], [(f.policy, f.focus_label, f.message) for f in wr.findings]
     statuses = {r.status for r in report("fraud-detection").practices.values()}
     assert PracticeStatus.VIOLATED not in statuses
-    verified = sum(r.status is PracticeStatus.VERIFIED for r in report("fraud-detection").practices.values())
-    assert verified >= 90
+    # evidence levels: most practices hold, but only cross-linked structure verifies one;
+    # flags and free text leave it declared (docs/report.md)
+    counts = report("fraud-detection").status_counts()
+    assert counts["verified"] + counts["declared"] + counts["attested"] >= 90
+    assert counts["verified"] >= 20
 
 
 def test_churn_gaps_are_all_found() -> None:

@@ -37,7 +37,7 @@ def test_findings_are_ordered_by_file_and_line(report: Report) -> None:
 def test_summary_counts(report: Report) -> None:
     text = render(report, "text")
     assert "findings: 2 high, 1 medium, 1 low, 1 waived" in text
-    assert ("practices: 2 verified, 1 attested, 3 violated, 2 waived, 1 not applicable, "
+    assert ("practices: 2 verified, 0 declared, 1 attested, 3 violated, 2 waived, 1 not applicable, "
             "96 not assessed") in text
     assert "questions: 2 high risk, 1 medium risk, 0 none, 32 unanswered, 0 not applicable" in text
     assert "note: waiver WVR-002 expired" in text
