@@ -262,7 +262,7 @@ def import_sources(sources: list[str | Path], *, overlay: str | Path | None = No
         text = read_text(path, cap, name)
         if path.suffix.lower() in (".yaml", ".yml") and re.search(r"(?m)^---\s*$", text):
             docs = kubernetes.split_documents(text, name)
-            if docs and all(kubernetes.looks_like(d) for d, _ in docs):
+            if docs and all(kubernetes.looks_like(d[0]) for d, _ in docs):
                 resources += kubernetes.read(docs, name)
                 used.append((name, "kubernetes"))
                 continue

@@ -53,13 +53,26 @@ class Context:
             self.by_address.setdefault((r.file, r.name), r)
             for alias in r.ref_names:
                 self.by_address.setdefault((r.file, alias), r)
+        self.by_name: dict[tuple[str, str], list[Resource]] = {}
+        for r in resources:  # deployed names: plans and templates that refer by name
+            for key in ("name", "Name", "EndpointConfigName", "ModelName", "bucket"):
+                value = r.props.get(key)
+                if isinstance(value, str) and value:
+                    self.by_name.setdefault((r.file, value), []).append(r)
         self.consumed: set[int] = set()  # ids of resources read through another one
         self.names: dict[tuple[str, str], Component] = {}  # (collection, deployed name)
 
-    def target(self, res: Resource, value: Any) -> Resource | None:
+    def target(self, res: Resource, value: Any, hint: str | None = None
+               ) -> Resource | None:
+        """The resource ``value`` refers to: a reference, or a deployed name of a
+        resource of the same source whose type contains ``hint``."""
         if isinstance(value, Link):
             return self.by_address.get((res.file, value.address)) or self.by_address.get(
                 (res.file, "Resources." + value.address))
+        if isinstance(value, str) and hint:
+            found = [r for r in self.by_name.get((res.file, value), ())
+                     if hint in r.type.lower().replace("_", "")]
+            return found[0] if len(found) == 1 else None
         return None
 
     def name(self, comp: Component, value: Any) -> None:
@@ -206,7 +219,7 @@ def _config_facts(comp: Component, cfg: Resource, ctx: Context) -> None:
         items.append(item)
         if isinstance(count, int):
             total += count
-        model = ctx.target(cfg, v.get("ModelName") or v.get("model_name"))
+        model = ctx.target(cfg, v.get("ModelName") or v.get("model_name"), "model")
         if model is not None:
             _model_facts(comp, model, ctx)
     if items:
@@ -224,6 +237,8 @@ def _config_facts(comp: Component, cfg: Resource, ctx: Context) -> None:
         comp.set("type", etype, cfg, "AsyncInferenceConfig", "async_inference_config",
                  "ProductionVariants.ServerlessConfig", "production_variants.serverless_config")
     cap = cfg.get("DataCaptureConfig", "data_capture_config")
+    if isinstance(cap, list) and cap:
+        cap = cap[0]  # a Terraform block
     if isinstance(cap, Unknown):
         comp.set("data_capture.enabled", cap, cfg, "DataCaptureConfig")
     elif isinstance(cap, dict):
@@ -252,10 +267,6 @@ def _model_facts(comp: Component, model: Resource, ctx: Context) -> None:
            for c in containers):
         comp.set("type", "multi-model", model, "Containers.Mode", "container.mode",
                  "PrimaryContainer.Mode", "primary_container.mode")
-    image = next((as_text(c.get("Image") or c.get("image")) for c in containers
-                  if c.get("Image") or c.get("image")), None)
-    comp.set("image.uri", image, model, "Containers.Image", "PrimaryContainer.Image",
-             "container.image", "primary_container.image")
     role = model.get("ExecutionRoleArn", "execution_role_arn")
     comp.ref("role", role, ("iam_roles",), model, "ExecutionRoleArn", "execution_role_arn")
     _network(comp, model, model.get("VpcConfig", "vpc_config"),
@@ -271,7 +282,8 @@ def endpoint(res: Resource, ctx: Context) -> None:
     comp = ctx.b.component("endpoints", res)
     comp.set("type", "real-time", res)
     ctx.name(comp, res.get("EndpointName", "name"))
-    cfg = ctx.target(res, res.get("EndpointConfigName", "endpoint_config_name"))
+    cfg = ctx.target(res, res.get("EndpointConfigName", "endpoint_config_name"),
+                     "endpointconfig")
     if cfg is not None:
         _config_facts(comp, cfg, ctx)
     deploy = res.get("DeploymentConfig", "deployment_config")
@@ -1074,7 +1086,7 @@ RULES: tuple[Rule, ...] = (
     _r("AWS::SageMaker::Model aws_sagemaker_model", "endpoints", model,
        "type <- Containers.Mode MultiModel (multi-model);"
        "role <- ExecutionRoleArn; network.vpc, network.network_isolation <- VpcConfig, "
-       "EnableNetworkIsolation; image.uri <- Image (on the endpoint serving it)", order=3),
+       "EnableNetworkIsolation (on the endpoint serving it)", order=3),
     _r("AWS::ApplicationAutoScaling::ScalableTarget aws_appautoscaling_target", "endpoints",
        autoscaling_target, "autoscaling.enabled, min, max <- MinCapacity, MaxCapacity "
        "(ServiceNamespace sagemaker; endpoint found from ResourceId)", order=6),

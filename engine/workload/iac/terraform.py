@@ -255,7 +255,8 @@ def read_folder(folder: Path, params: dict[str, Any], cap: int) -> tuple[list[Re
 
 
 def _read_module(folder: Path, inputs: dict[str, Any], prefix: str, cap: int,
-                 out: list[Resource], notes: list[str], depth: int) -> None:
+                 out: list[Resource], notes: list[str], depth: int,
+                 inherited: Unknown | None = None) -> None:
     from engine.workload.iac import read_text, shown
 
     mod = Module(folder, inputs, prefix, cap)
@@ -292,7 +293,7 @@ def _read_module(folder: Path, inputs: dict[str, Any], prefix: str, cap: int,
                         continue
                     line, attrs = lines.get(f"{rtype}.{rname}", (1, {}))
                     count = mod.eval(body.get("count")) if "count" in body else None
-                    condition = None
+                    condition = inherited
                     if count is not None and not isinstance(count, Unknown):
                         try:
                             if int(count) == 0:
@@ -329,11 +330,23 @@ def _read_module(folder: Path, inputs: dict[str, Any], prefix: str, cap: int,
                                  "not found" if not target.is_dir() else
                                  f"{fname}:{line}: module {mname}: nested too deeply")
                     continue
+                count = mod.eval(body["count"]) if "count" in body else None
+                condition = inherited
+                if isinstance(count, Unknown):
+                    condition = Unknown(f"module {mname} count = {count.reason}")
+                elif count is not None:
+                    try:
+                        if int(count) == 0:
+                            notes.append(f"{fname}:{line}: module {mname} has count 0: "
+                                         "not created")
+                            continue
+                    except (TypeError, ValueError):
+                        pass
                 args = {k: mod.eval(v) for k, v in body.items()
                         if k not in ("source", "version", "providers", "count",
                                      "for_each", "depends_on") and not k.startswith("__")}
                 _read_module(target, args, f"{prefix}module.{mname}.", cap, out, notes,
-                             depth + 1)
+                             depth + 1, condition)
 
 
 # ---------------------------------------------------------------- plans
