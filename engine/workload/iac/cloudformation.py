@@ -80,6 +80,7 @@ class Template:
         self.conditions = data.get("Conditions") or {}
         self.mappings = data.get("Mappings") or {}
         self._cond_cache: dict[str, Any] = {}
+        self._lines: dict[tuple[str, ...], int] | None = None
         self.used_parameters: set[str] = set()
 
     def _loc(self, path: tuple[Any, ...]) -> Location:
@@ -100,24 +101,51 @@ class Template:
         self._cond_cache[name] = result
         return result
 
-    def eval(self, node: Any, depth: int = 0) -> Any:
+    def eval(self, node: Any, depth: int = 0, raw: tuple[Any, ...] | None = None,
+             at: tuple[str, ...] = ()) -> Any:
+        """The value of ``node``. With ``raw`` (its path in the document), the line of
+        every key kept is recorded under its evaluated path ``at`` (so a fact read from
+        the branch an ``Fn::If`` takes points at that branch)."""
         if depth > MAX_EVAL_DEPTH:
             return Unknown("an expression nested too deeply to evaluate")
         if isinstance(node, list):
-            out = [self.eval(v, depth + 1) for v in node]
+            out = [self.eval(v, depth + 1, None if raw is None else (*raw, i), at)
+                   for i, v in enumerate(node)]
             return [v for v in out if v is not _NO_VALUE]
         if not isinstance(node, dict):
             return node
         if len(node) == 1:
             (key, arg), = node.items()
+            if key == "Fn::If" and raw is not None:
+                return self._if(arg, depth, raw, at)
             if key == "Ref" or key == "Condition" or key.startswith("Fn::"):
                 return self._function(key, arg, depth)
         out = {}
         for k, v in node.items():
-            value = self.eval(v, depth + 1)
+            here = None if raw is None else (*raw, k)
+            value = self.eval(v, depth + 1, here, (*at, k))
             if value is not _NO_VALUE:
                 out[k] = value
+                if here is not None and self._lines is not None:
+                    line = self.pos.keys.get(here)
+                    if line is not None:
+                        self._lines.setdefault((*at, k), line[0])
         return out
+
+    def _if(self, arg: Any, depth: int, raw: tuple[Any, ...], at: tuple[str, ...]) -> Any:
+        """``Fn::If`` in a resource's properties, keeping the lines of the branch taken
+        (``!If [c, a, b]`` puts the branches at raw + (1,), (2,); the long form under
+        ``Fn::If``)."""
+        base = (*raw, "Fn::If") if (*raw, "Fn::If") in self.pos.keys else raw
+        if not (isinstance(arg, list) and len(arg) == 3 and isinstance(arg[0], str)):
+            return Unknown("a malformed Fn::If")
+        cond = self.condition(arg[0], depth)
+        if cond is True:
+            return self.eval(arg[1], depth + 1, (*base, 1), at)
+        if cond is False:
+            return self.eval(arg[2], depth + 1, (*base, 2), at)
+        yes, no = self.eval(arg[1], depth + 1), self.eval(arg[2], depth + 1)
+        return yes if yes == no else cond
 
     def _ref(self, name: Any) -> Any:
         if not isinstance(name, str):
@@ -251,7 +279,6 @@ class Template:
         raw = self.data.get("Resources")
         if not isinstance(raw, dict):
             raise InputError("`Resources` must be a mapping", self._loc(("Resources",)))
-        key_lines = self._key_lines()
         for lid, body in raw.items():
             line = self.pos.key(("Resources", lid))[0] or 1
             if not isinstance(body, dict) or not isinstance(body.get("Type"), str):
@@ -266,20 +293,15 @@ class Template:
                     continue
                 if isinstance(holds, Unknown):
                     condition = holds
-            props = self.eval(body.get("Properties") or {})
+            self._lines = {}
+            props = self.eval(body.get("Properties") or {}, 0, ("Resources", lid,
+                                                                 "Properties"))
+            lines, self._lines = self._lines, None
             if not isinstance(props, dict):
                 props = {}
             out.append(Resource(TOOL, body["Type"], f"Resources.{lid}", str(lid), self.file,
-                                line, props, key_lines.get(lid, {}), condition))
+                                line, props, lines, condition))
         return out, skipped
-
-    def _key_lines(self) -> dict[str, dict[tuple[str, ...], int]]:
-        table: dict[str, dict[tuple[str, ...], int]] = {}
-        for path, (line, _) in self.pos.keys.items():
-            if len(path) >= 4 and path[0] == "Resources" and path[2] == "Properties":
-                rel = tuple(p for p in path[3:] if isinstance(p, str))
-                table.setdefault(str(path[1]), {}).setdefault(rel, line)
-        return table
 
 
 def _first_unknown(values: list[Any], what: str) -> Unknown:

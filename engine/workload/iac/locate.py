@@ -106,7 +106,7 @@ def overlay_relocator(filename: str, positions: Positions,
                       paths: Mapping[Path_, Path_]) -> Relocator:
     """Paths of the merged document that came from the overlay, to the overlay's lines."""
     def relocate(path: Path_, keys: bool) -> Location | None:
-        for cut in range(len(path), -1, -1):
+        for cut in range(len(path), 0 if path else -1, -1):  # () only for the root
             head = path[:cut]
             if head in paths:
                 src = (*paths[head], *path[cut:])
