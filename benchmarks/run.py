@@ -46,11 +46,12 @@ LABEL = {"fast": "fast (SPARQL on Oxigraph)", "reference": "reference (pySHACL)"
          "pyrudof": "pyrudof (core only)"}
 
 RUDOF_SETUP = r"""
-import pyrudof
 from engine.catalog import builtin_catalog
 from engine.validate import class_hierarchy, Validator
 
 def rudof_validator():
+    import pyrudof  # only when asked for: the other engines run without it
+
     catalog = builtin_catalog()
     from engine.catalog import shapes_graph
     shapes, _ = shapes_graph(list(catalog.policies.values()))
