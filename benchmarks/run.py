@@ -12,6 +12,9 @@ all of them alike), on workloads from benchmarks/generate.py and the real policy
   with mlwa's loader and validates it;
 * warm: one workload validated in-process after a warm-up (p50 and p95). fast and reference
   include building mlwa's report; pyrudof is the engine call alone;
+* import: ``mlwa validate --iac`` of the largest template in tests/data/iac (import, merge,
+  load and validate in one cold process, median of runs), and the import alone in-process
+  (warm, per resource of that template);
 * portfolios of 1,000 and 10,000 workloads (100,000 with ``--huge``, fast only): a child
   process runs ``engine.portfolio.run_portfolio`` (2 local workers, no store) for fast and
   reference; for pyrudof the same loader and the same 2-process chunking feed pyrudof.
@@ -43,11 +46,12 @@ LABEL = {"fast": "fast (SPARQL on Oxigraph)", "reference": "reference (pySHACL)"
          "pyrudof": "pyrudof (core only)"}
 
 RUDOF_SETUP = r"""
-import pyrudof
 from engine.catalog import builtin_catalog
 from engine.validate import class_hierarchy, Validator
 
 def rudof_validator():
+    import pyrudof  # only when asked for: the other engines run without it
+
     catalog = builtin_catalog()
     from engine.catalog import shapes_graph
     shapes, _ = shapes_graph(list(catalog.policies.values()))
@@ -210,6 +214,39 @@ def rudof_available() -> bool:
     return True
 
 
+IAC_DATA = ROOT / "tests" / "data" / "iac"
+
+IMPORT_COST = r"""
+import json, sys, time
+from engine.workload.iac import import_sources
+src, reps = sys.argv[1], int(sys.argv[2])
+result = import_sources([src])
+started = time.perf_counter()
+for _ in range(reps):
+    import_sources([src])
+per_import = (time.perf_counter() - started) / reps
+print(json.dumps({"per_import": per_import, "resources": len(result.resources)}))
+"""
+
+
+def largest_template() -> Path:
+    """The largest CloudFormation template of the test data (by resources, then bytes)."""
+    candidates = [p for p in IAC_DATA.rglob("*") if p.suffix in (".yml", ".yaml", ".json")
+                  and "Resources" in p.read_text(encoding="utf-8")[:200_000]]
+    return max(candidates, key=lambda p: (p.read_text(encoding="utf-8").count("Type: AWS::")
+                                          + p.read_text(encoding="utf-8").count('"Type"'),
+                                          p.stat().st_size))
+
+
+def iac_once(engine: str, template: Path) -> float:
+    env = {**os.environ, "MLWA_CACHE_DIR": str(CACHE)}
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "engine", "validate", "--iac", str(template),
+                    "--engine", engine, "--fail-on", "none", "--format", "json"], check=True,
+                   stdout=subprocess.DEVNULL, cwd=ROOT, env=env)
+    return time.perf_counter() - started
+
+
 def table(raw: dict[str, dict[Any, Any]], engines: list[str], sizes: list[int], workers: int,
           began: str, out: Any) -> None:
     """Write the markdown table; cells not measured (yet) say "not run"."""
@@ -248,6 +285,14 @@ def table(raw: dict[str, dict[Any, Any]], engines: list[str], sizes: list[int], 
                      ratio("warm")))
         rows.append(("one workload, warm p95", {e: ms(pct(raw[e]["warm"], 0.95)) for e in engines},
                      ""))
+    if any(raw[e].get("iac") for e in engines):
+        rows.append((f"import + validate of {raw['_iac_name']}, cold process (median, min–max)",
+                     {e: spread(raw[e]["iac"]) for e in engines if raw[e].get("iac")}, ""))
+        cost = raw["_iac_cost"]
+        rows.append((f"import alone, warm ({cost['resources']} resources): per import / "
+                     "per resource", {e: f"{ms(cost['per_import'] * 1000)} / "
+                                         f"{ms(cost['per_import'] * 1000 / cost['resources'])}"
+                                      for e in engines if e != "pyrudof"}, ""))
     for kind, r in raw.get("foreign", {}).items():
         rows.append((f"a {r['bytes'] / 1000:.0f} KB foreign {kind.upper()} file refused (\"not a "
                      "workload description\"), warm p50 / first call (the reader: every engine alike)",
@@ -330,6 +375,13 @@ def main(argv: list[str] | None = None) -> int:
             reps = repeats if e != "reference" else max(5, repeats // 10)
             raw[e]["warm"] = json.loads(child(WARM, e, str(EXAMPLE), str(reps)))
             print(f"… {e}: cold and warm done", file=sys.stderr)
+        template = largest_template()
+        raw["_iac_name"] = str(template.relative_to(ROOT))  # type: ignore[assignment]
+        for _ in range(runs):
+            for e in engines:
+                if e != "pyrudof":
+                    raw[e].setdefault("iac", []).append(iac_once(e, template))
+        raw["_iac_cost"] = json.loads(child(IMPORT_COST, str(template), str(repeats)))
     with tempfile.TemporaryDirectory(prefix="mlwa-bench-foreign-") as tmp:
         for kind, path in foreign_files(Path(tmp)).items():
             raw["foreign"][kind] = {"bytes": path.stat().st_size,

@@ -713,8 +713,9 @@ def validate_paths(files: Sequence[str | Path], *, packs: Sequence[Path] = (),
                    codes: Sequence[str] = (), engine: str = "reference", edition: str = "2025",
                    as_of: dt.date | None = None, profile: Tailoring | None = None,
                    waivers: WaiverSet | None = None, max_bytes: int | None = None,
-                   keep_going: bool = False) -> Report:
-    """Load and validate files. Input errors raise unless ``keep_going`` (then they are listed)."""
+                   keep_going: bool = False, workloads: Sequence[Workload] = ()) -> Report:
+    """Load and validate files (and ``workloads`` already loaded, e.g. imported from
+    infrastructure code). Input errors raise unless ``keep_going`` (then they are listed)."""
     from engine.workload import DEFAULT_MAX_BYTES, load_workload
 
     as_of = as_of or dt.date.today()
@@ -743,6 +744,7 @@ def validate_paths(files: Sequence[str | Path], *, packs: Sequence[Path] = (),
         report = validator.validate(wl)
         report.reviews = reviews
         reports.append(report)
+    reports.extend(validator.validate(wl) for wl in workloads)
     return Report(workloads=reports, engine=engine,
                   packs={p.id: p.version for p in catalog.packs}, policies=len(validator.policies),
                   as_of=as_of.isoformat(), edition=edition, errors=errors,

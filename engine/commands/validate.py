@@ -24,7 +24,14 @@ def _date(value: str | None) -> dt.date | None:
 
 
 @click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=False, type=click.Path(path_type=Path))
+@click.option("--iac", "iac", multiple=True, type=click.Path(path_type=Path),
+              help="Import infrastructure code (template, Terraform folder or plan, "
+                   "pipeline definition; repeatable) and validate it with --overlay.")
+@click.option("--overlay", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="With --iac: the hand-written part of the description.")
+@click.option("--parameters", "-p", "parameters", multiple=True, metavar="FILE|K=V",
+              help="With --iac: parameter values (K=V, SageMaker project config, .tfvars).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report here (atomically) instead of standard output.")
@@ -56,7 +63,8 @@ def _date(value: str | None) -> dt.date | None:
               help="Extra memory (MB) a custom pack may use (sandbox; default 1024).")
 @click.option("--wall-limit", type=click.FloatRange(min=0.1), default=None,
               help="Wall-clock seconds a custom pack may take per call (sandbox; default 20).")
-def command(files: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str,
+def command(files: tuple[Path, ...], iac: tuple[Path, ...], overlay: Path | None,
+            parameters: tuple[str, ...], fmt: str, output: Path | None, fail_on: str,
             packs: tuple[Path, ...], codes: tuple[str, ...], profile: Path | None,
             waivers: Path | None, edition: str, engine: str, as_of: str | None,
             max_bytes: int | None, baseline: str | None, new_only: bool, record: bool,
@@ -66,6 +74,18 @@ def command(files: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str
     from engine.formatters import render
     from engine.validate import validate_paths
 
+    if not files and not iac:
+        raise UsageError("name workload FILES, or infrastructure code with --iac")
+    if (overlay or parameters) and not iac:
+        raise UsageError("--overlay and --parameters go with --iac")
+    imported = []
+    import_notes: list[str] = []
+    if iac:
+        from engine.workload.iac.validation import load_imported
+
+        wl, import_notes = load_imported(list(iac), overlay, parameters, max_bytes,
+                                         _date(as_of))
+        imported.append(wl)
     if new_only and not baseline:
         raise UsageError("--new-only needs --baseline")
     when = _date(as_of) or dt.date.today()
@@ -85,7 +105,8 @@ def command(files: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str
         waiver_set = load_waivers(waivers)
     report = validate_paths(list(files), packs=packs, codes=codes, engine=engine, edition=edition,
                             as_of=when, profile=tailoring, waivers=waiver_set, max_bytes=max_bytes,
-                            keep_going=True)
+                            keep_going=True, workloads=imported)
+    report.notes.extend(import_notes)
     if baseline:
         from engine.history import apply_baseline
 

@@ -101,3 +101,66 @@ def schema() -> None:
     from engine.workload import schema_text
 
     sys.stdout.write(schema_text())
+
+
+@command.command("import")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--overlay", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A hand-written workload file with what the code does not say (id, "
+                   "owners, business goal, attestations); merged, conflicts reported.")
+@click.option("--parameters", "-p", "parameters", multiple=True, metavar="FILE|K=V",
+              help="Parameter values (repeatable): K=V, a SageMaker project config "
+                   "({\"Parameters\": {...}}), a CloudFormation parameter list, or .tfvars.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Write the description here (atomically; replaced when "
+                                 "it exists) instead of standard output.")
+@click.option("--summary", "summary_fmt", type=click.Choice(["text", "json"]),
+              default="text", show_default=True,
+              help="Format of the import summary (standard error, or standard output "
+                   "with --output).")
+@_max_bytes_option
+def import_(sources: tuple[Path, ...], overlay: Path | None, parameters: tuple[str, ...],
+            output: Path | None, summary_fmt: str, max_bytes: int) -> None:
+    """Build a workload description from infrastructure code.
+
+    SOURCES are CloudFormation templates (YAML or JSON, cdk synth output), Terraform
+    folders or `terraform show -json` plans, SageMaker pipeline definitions, Kubernetes
+    manifests, or folders holding them. Every imported component carries a provenance
+    block (file, line, resource address), so findings point at the infrastructure code.
+    Resources no mapping knows are listed in the summary, never dropped.
+    """
+    import json
+    import os
+
+    from engine.workload import load_workload_text
+    from engine.workload.iac import import_sources
+
+    result = import_sources(list(sources), overlay=overlay, parameters=parameters,
+                            max_bytes=max_bytes)
+    try:
+        load_workload_text(result.text, filename=str(output or "<imported>"),
+                           max_bytes=max(max_bytes, len(result.text.encode()) + 1))
+    except InputError as exc:
+        if overlay is None:
+            raise
+        raise InputError(f"{overlay}: merged with the import, the overlay gives an invalid "
+                         f"description: {exc.problems[0]}", Location(str(overlay)),
+                         [Problem(Location(str(overlay)), str(p)) for p in exc.problems]
+                         ) from None
+    if output is not None:
+        tmp = output.with_name(f".{output.name}.tmp")
+        tmp.write_text(result.text, encoding="utf-8")
+        os.replace(tmp, output)
+    else:
+        sys.stdout.write(result.text)
+    echo = click.echo if output is not None else (lambda m: click.echo(m, err=True))
+    if summary_fmt == "json":
+        echo(json.dumps({"schema": "mlwa/import-summary", "version": "1",
+                         "data": result.summary()}, indent=2, ensure_ascii=False))
+    else:
+        for line in result.summary_lines():
+            echo(line)
+        if output is not None:
+            echo(f"wrote {output}")
+    for line in result.conflicts:
+        click.echo(f"mlwa: warning: {line}", err=True)

@@ -324,9 +324,14 @@ def _load(data: bytes, filename: str | None, as_of: dt.date | None, fmt: str | N
             raise InputError("the workload description does not match the schema",
                              problems[0].location, problems)
         lifted = lift(tree, positions, filename, when)
-    return Workload(str(tree["id"]), str(tree["name"]), lifted.graph, lifted.root,
-                    lifted.locations, lifted.property_locations, text, fmt, digest, filename,
-                    lifted.reviews)
+    wl = Workload(str(tree["id"]), str(tree["name"]), lifted.graph, lifted.root,
+                  lifted.locations, lifted.property_locations, text, fmt, digest, filename,
+                  lifted.reviews)
+    if "provenance" in text:  # imported from infrastructure code: point at its lines
+        from engine.workload.iac.locate import relocate_workload
+
+        wl = relocate_workload(wl, tree)
+    return wl
 
 
 def schema_text() -> str:

@@ -118,8 +118,14 @@ def _loc(filename: str | None, mark: Any, path: Path_ | None = None) -> Location
     return Location(filename, line, col, pointer(path) if path else None)
 
 
-def load_yaml(text: str, filename: str | None = None) -> tuple[Any, Positions]:
-    """Parse one YAML document safely. Raises :class:`InputError`."""
+def load_yaml(text: str, filename: str | None = None,
+              tags: Callable[[str, Any], Any] | None = None) -> tuple[Any, Positions]:
+    """Parse one YAML document safely. Raises :class:`InputError`.
+
+    ``tags`` accepts the local tags a format defines (CloudFormation's ``!Ref``, ``!If``
+    ...): it is called with the tag and the node's plain value and returns what the node
+    becomes, or raises :class:`ValueError` for a tag it does not know. Without it every
+    explicit tag is refused."""
     pos = Positions()
     values = pos.values
     keys = pos.keys
@@ -131,6 +137,8 @@ def load_yaml(text: str, filename: str | None = None) -> tuple[Any, Positions]:
     ckey: Any = None  # str once a mapping's key is read, until its value is attached
     cdict = False
     stack: list[tuple[Any, Path_, Any, bool]] = []
+    wraps: list[str | None] = []  # the tag of each open collection (only with ``tags``)
+    wrap: str | None = None
     root: Any = None
     have_root = False
     documents = 0
@@ -154,9 +162,13 @@ def load_yaml(text: str, filename: str | None = None) -> tuple[Any, Positions]:
                                      "workload files; repeat the value instead",
                                      _loc(filename, mark, _open_path(cont, cpath, ckey)))
                 tag = event.tag
+                wrap = None
                 if tag is not None and tag != "!":
-                    raise InputError(f"YAML tags ({tag}) are not allowed in workload files",
-                                     _loc(filename, mark, _open_path(cont, cpath, ckey)))
+                    if tags is None or (cdict and ckey is None):
+                        where = "in workload files" if tags is None else "on keys"
+                        raise InputError(f"YAML tags ({tag}) are not allowed {where}",
+                                         _loc(filename, mark, _open_path(cont, cpath, ckey)))
+                    wrap = tag
                 if cdict and ckey is None:  # this node is a key
                     if kind is not _SCALAR:
                         raise InputError("keys must be plain text, not lists or mappings",
@@ -185,11 +197,15 @@ def load_yaml(text: str, filename: str | None = None) -> tuple[Any, Positions]:
                         value = _resolve(raw, True)
                     else:
                         value = raw
+                    if wrap is not None:
+                        value = _tagged(tags, wrap, value, filename, mark, path)
                 else:
                     if len(stack) >= MAX_DEPTH:
                         raise InputError(f"the document nests deeper than {MAX_DEPTH} levels",
                                          _loc(filename, mark, path))
                     stack.append((cont, cpath, ckey, cdict))
+                    if tags is not None:
+                        wraps.append(wrap)
                     cdict = kind is _MAPPING_START
                     cont = {} if cdict else []
                     cpath = path
@@ -197,6 +213,10 @@ def load_yaml(text: str, filename: str | None = None) -> tuple[Any, Positions]:
                     continue
             elif kind is _MAPPING_END or kind is _SEQUENCE_END:
                 value = cont
+                if tags is not None:
+                    wrap = wraps.pop()
+                    if wrap is not None:
+                        value = _tagged(tags, wrap, value, filename, event.start_mark, cpath)
                 cont, cpath, ckey, cdict = stack.pop()
             elif kind is _DOCUMENT_START:
                 documents += 1
@@ -234,6 +254,14 @@ def load_yaml(text: str, filename: str | None = None) -> tuple[Any, Positions]:
         raise InputError("the document is empty; a workload description is a mapping with "
                          "at least `id` and `name`", Location(filename, 1, 1))
     return root, pos
+
+
+def _tagged(tags: Callable[[str, Any], Any], tag: str, value: Any, filename: str | None,
+            mark: Any, path: Path_) -> Any:
+    try:
+        return tags(tag, value)
+    except ValueError as exc:
+        raise InputError(str(exc), _loc(filename, mark, path)) from None
 
 
 def _open_path(cont: Any, cpath: Path_, ckey: Any) -> Path_:

@@ -161,7 +161,32 @@ def common(*extra_refs: str) -> tuple[Field, ...]:
         s("region", "AWS Region code where it runs, e.g. eu-west-1.",
           pattern=r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$"),
         tags(),
+        provenance(),
     )
+
+
+PROVENANCE_TOOLS = "cloudformation terraform terraform-plan sagemaker-pipeline kubernetes"
+
+
+def provenance() -> Field:
+    """Where an imported component was read from (``mlwa workload import``): findings on
+    it point at that file and line, and the evidence model can tell it was read from
+    infrastructure code rather than typed by hand."""
+    return g(
+        "provenance", "Where this component was read from, written by `mlwa workload "
+        "import`; findings on it point at that file and line.",
+        e("tool", "The kind of infrastructure code it was read from (a `terraform-plan` "
+          "holds resolved values, a `.tf` folder only what static reading can resolve).",
+          PROVENANCE_TOOLS, pred="provenanceTool"),
+        s("file", "The infrastructure file, as given to the import.", pred="provenanceFile"),
+        i("line", "Line of the resource in that file.", minimum=1, pred="provenanceLine"),
+        s("address", "Logical id or resource address, e.g. `Resources.EndpointConfig` or "
+          "`aws_sagemaker_endpoint_configuration.main`.", pred="provenanceAddress"),
+        strs("facts", "Where each imported fact is written: `key=file:line`, e.g. "
+             "`data_capture.enabled=template.yml:63`.", pred="provenanceFact"),
+        strs("depends_on", "Facts left out because their value depends on something the "
+             "import could not resolve: `key: reason`.", pred="provenanceDependsOn"),
+        prefix=False)
 
 
 def encryption(in_transit: bool = True, inter_node: bool = False) -> Field:
