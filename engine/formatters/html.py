@@ -202,7 +202,7 @@ def _workload(w: WorkloadReport, edition: str) -> list[str]:
 
 
 def render(report: Report, *, edition: str | None = None, color: bool = False,
-           policies: Mapping[str, Any] | None = None) -> str:
+           policies: Mapping[str, Any] | None = None, full: bool = False) -> str:
     from engine import __version__
 
     ed = resolve_edition(report, edition)

@@ -126,7 +126,7 @@ def _finding_row(f: Finding, edition: str) -> str:
 
 
 def render(report: Report, *, edition: str | None = None, color: bool = False,
-           policies: Mapping[str, Any] | None = None) -> str:
+           policies: Mapping[str, Any] | None = None, full: bool = False) -> str:
     ed = resolve_edition(report, edition)
     lines = [_headline(report), ""]
     lines.append(f"{plural(report.policies, 'policy', 'policies')} · lens {ed} · "
