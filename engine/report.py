@@ -7,16 +7,17 @@ The JSON form (``Report.to_json``) is the documented, versioned contract (docs/j
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from engine.model import CheckKind, PracticeStatus, QuestionRisk, Severity, frozen_from_fields
 
 if TYPE_CHECKING:
+    from engine.plan import Action, Overview
     from engine.reviews import ReviewResult
 
-REPORT_SCHEMA_VERSION = "1.2"  # 1.1: WorkloadReport.reviews; 1.2: declared, evidence
+REPORT_SCHEMA_VERSION = "1.2"  # 1.1: WorkloadReport.reviews; 1.2: declared, evidence, fix, actions
 
 
 @dataclass(frozen=True)
@@ -186,17 +187,34 @@ class WorkloadReport:
                          tuple(sorted({f.policy for f in fs})), len(fs), rem)
                 for i, (_, _, pid, p, fs, rem) in enumerate(items)]
 
-    def to_json(self) -> dict[str, Any]:
+    def actions(self, policies: Mapping[str, Any] | None = None) -> list[Action]:
+        """The improvement plan as ranked actions, each one change (engine.plan)."""
+        from engine.plan import build_actions
+
+        return build_actions(self, policies)
+
+    def overview(self) -> Overview:
+        """Risky questions per pillar and phase and evidence levels (engine.plan)."""
+        from engine.plan import overview
+
+        return overview(self)
+
+    def to_json(self, policies: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        from engine.plan import fix_for
+
+        pol = policies or {}
         return {
             "workload": self.workload, "name": self.name, "file": self.file,
             "contentHash": self.content_hash, "edition": self.edition,
             "summary": {"findings": self.counts(), "practices": self.status_counts(),
-                        "questions": self.risk_counts()},
-            "findings": [f.to_json() for f in self.findings],
+                        "questions": self.risk_counts(), **self.overview().to_json()},
+            "findings": [{**f.to_json(), "fix": fix_for(f, pol.get(f.policy)).to_json()}
+                         for f in self.findings],
             "practices": [r.to_json() for r in self.practices.values()],
             "questions": {q: r.value for q, r in self.questions.items()},
             "matrix": self.matrix(),
             "plan": [i.to_json() for i in self.plan()],
+            "actions": [a.to_json() for a in self.actions(policies)],
             "notes": list(self.notes),
             "reviews": [r.to_json() for r in self.reviews],
         }
@@ -233,6 +251,7 @@ class Report:
 
     def to_json(self) -> dict[str, Any]:
         from engine import __version__
+        from engine.plan import baseline_delta
 
         return {
             "schema": "https://w3id.org/mlwa/report",
@@ -240,8 +259,9 @@ class Report:
             "tool": {"name": "mlwa", "version": __version__},
             "engine": self.engine, "edition": self.edition, "asOf": self.as_of,
             "packs": self.packs, "policies": self.policies,
-            "workloads": [w.to_json() for w in self.workloads],
+            "workloads": [w.to_json(self.policy_index) for w in self.workloads],
             "errors": list(self.errors), "notes": list(self.notes),
+            "baseline": delta.to_json() if (delta := baseline_delta(self)) else None,
         }
 
 

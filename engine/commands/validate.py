@@ -54,6 +54,9 @@ def _date(value: str | None) -> dt.date | None:
 @click.option("--baseline", type=str, default=None,
               help="A previous run (id or JSON report file); with --new-only only new findings count.")
 @click.option("--new-only", is_flag=True, help="Fail only on findings absent from --baseline.")
+@click.option("--all", "full", is_flag=True,
+              help="Show every action and every finding (text and markdown show the top 10 "
+                   "actions by default).")
 @click.option("--record/--no-record", default=False,
               help="Record this run in the history store (see mlwa history).")
 @click.option("--milestone", default=None, help="Name the recorded run as a milestone.")
@@ -67,7 +70,7 @@ def command(files: tuple[Path, ...], iac: tuple[Path, ...], overlay: Path | None
             parameters: tuple[str, ...], fmt: str, output: Path | None, fail_on: str,
             packs: tuple[Path, ...], codes: tuple[str, ...], profile: Path | None,
             waivers: Path | None, edition: str, engine: str, as_of: str | None,
-            max_bytes: int | None, baseline: str | None, new_only: bool, record: bool,
+            max_bytes: int | None, baseline: str | None, new_only: bool, full: bool, record: bool,
             milestone: str | None, cpu_limit: float | None, memory_limit: float | None,
             wall_limit: float | None) -> None:
     """Validate workload FILES; print a gap report; exit 0 clean, 1 findings, 2 bad input."""
@@ -120,7 +123,7 @@ def command(files: tuple[Path, ...], iac: tuple[Path, ...], overlay: Path | None
         run_id = record_run(report, milestone=milestone)
         report.notes.append(f"recorded as run {run_id}")
     color = fmt == "text" and output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    text = render(report, fmt, color=color, edition=edition)
+    text = render(report, fmt, color=color, edition=edition, full=full)
     if output is not None:
         tmp = output.with_name(f".{output.name}.tmp")
         tmp.write_text(text, encoding="utf-8")

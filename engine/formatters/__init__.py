@@ -24,20 +24,22 @@ SUFFIXES: Mapping[str, str] = {"text": ".txt", "json": ".json", "sarif": ".sarif
 
 
 def render(report: Report, fmt: str, *, color: bool = False, edition: str | None = None,
-           policies: Mapping[str, Any] | None = None) -> str:
+           policies: Mapping[str, Any] | None = None, full: bool = False) -> str:
     """Render ``report`` as ``fmt`` (one of :data:`FORMATS`).
 
     ``edition`` ("2023" or "2025", default the report's) decides which edition's practice
     ids and titles are shown. ``color`` only affects ``text``. ``policies`` optionally maps
     policy codes to catalogue entries (anything with ``title``, ``rationale`` and
-    ``remediation``) so that SARIF rules can carry each policy's rationale.
+    ``remediation``) so that SARIF rules can carry each policy's rationale. ``full`` asks
+    the formats that abridge (text, markdown) for every action and finding.
     """
     if fmt not in FORMATS:
         raise UsageError(f"unknown output format {fmt!r}; choose one of {', '.join(FORMATS)}")
     module = importlib.import_module(f"engine.formatters.{fmt}")
     if policies is None and report.policy_index:
         policies = report.policy_index
-    out: str = module.render(report, color=color, edition=edition, policies=policies)
+    out: str = module.render(report, color=color, edition=edition, policies=policies,
+                             full=full)
     return out
 
 

@@ -47,6 +47,21 @@ table.heat td{text-align:center;min-width:6rem}table.heat td.none{background:#ff
 .legend span{display:inline-block;width:1rem;height:.8rem;vertical-align:middle;margin:0 .2rem}
 .notes li,.errors li{margin:.2rem 0}.errors{color:#82071e}
 code{font-size:90%;background:#f6f8fa;padding:0 .2rem;border-radius:3px}
+.summary table.risk{width:auto}.summary table.risk td{min-width:3rem}
+article.action{border:1px solid #d0d7de;border-radius:6px;padding:.2rem .8rem;margin:.6rem 0}
+article.action h4{margin:.4rem 0}article.action p{margin:.2rem 0}
+pre{background:#f6f8fa;padding:.5rem .7rem;border-radius:4px;font-size:12px;
+white-space:pre-wrap;overflow-wrap:anywhere;margin:.4rem 0}
+td{overflow-wrap:anywhere}
+.cover{display:none}
+@page{size:A4;margin:16mm 14mm 18mm;@bottom-right{content:"page " counter(page) " of " counter(pages);
+font:9px system-ui,sans-serif;color:#57606a}}
+@media print{body{max-width:none;margin:0;padding:0;font-size:10.5px}
+.cover{display:block;page-break-after:always;padding-top:35%}.cover h1{font-size:2rem}
+.cover table{width:auto}section{page-break-before:always}
+h3.plan,h3.appendix{page-break-before:always}article.action{page-break-inside:avoid}
+table{font-size:9.5px}th,td{padding:.15rem .3rem}table.heat td{min-width:0}
+header{display:none}}
 """
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; form-action 'none'"
 
@@ -125,10 +140,14 @@ def _plan(w: WorkloadReport, edition: str) -> list[str]:
                    "Remediation"], rows)
 
 
-def _findings(w: WorkloadReport, edition: str) -> list[str]:
+def _findings(w: WorkloadReport, edition: str, policies: Mapping[str, Any] | None
+              ) -> list[str]:
+    from engine.plan import fix_for
+
     if not w.findings:
         return ['<p class="muted">No findings.</p>']
     rows = []
+    pol = policies or {}
     for f in sorted_findings(w.findings):
         where = f"{f.file}:{f.line}" if f.file and f.line else (f.file or "(workload)")
         if f.waived:
@@ -136,7 +155,7 @@ def _findings(w: WorkloadReport, edition: str) -> list[str]:
                    f"{esc(f.waived_by)}: {esc(f.waiver_reason)}</small>")
         else:
             sev = f'<span class="sev {esc(f.severity.value)}">{esc(f.severity.value)}</span>'
-        detail = esc(f.focus_label) + (f" <code>{esc(f.path)}</code>" if f.path else "") + \
+        detail = f"<code>{esc(fix_for(f, pol.get(f.policy)).key_path)}</code>" + \
             (f" = <code>{esc(f.value)}</code>" if f.value is not None else "")
         rows.append(
             f"<tr><td>{sev}</td><td>{esc(f.policy)}<br><small>{esc(f.title)}</small></td>"
@@ -176,23 +195,87 @@ def _reviews(w: WorkloadReport) -> list[str]:
     return out
 
 
-def _workload(w: WorkloadReport, edition: str) -> list[str]:
+def _summary(w: WorkloadReport, report: Report) -> list[str]:
+    """Risky questions per pillar and per lifecycle phase, evidence, baseline delta."""
+    from engine.ontology import PHASE_ORDER, PILLAR_ORDER, load_lens
+    from engine.plan import baseline_delta, evidence_order
+
+    lens = load_lens()
+    pillars = {p.slug: p.label for p in lens.pillars}
+    phases = {p.slug: p.label for p in lens.phases}
+    ov = w.overview()
+    rc = ov.questions
     c = w.counts()
-    st = w.status_counts()
-    rc = w.risk_counts()
-    cards = [f'<li class="{s.value}"><b>{c[s.value]}</b>{s.value}</li>' for s in SEVERITY_ORDER]
-    cards.append(f'<li><b>{c["waived"]}</b>waived</li>')
-    practice_cards = [f"<li><b>{st[s.value]}</b>{esc(status_label(s))}</li>" for s in STATUS_ORDER]
-    risks = ", ".join(f"{rc[r.value]} {esc(risk_label(r))}" for r in RISK_ORDER)
+    cards = [f'<li class="risk-HIGH"><b>{rc["HIGH"]}</b>high risk questions</li>',
+             f'<li class="risk-MEDIUM"><b>{rc["MEDIUM"]}</b>medium risk questions</li>',
+             f'<li><b>{rc["NONE"]}</b>no risk</li>',
+             f'<li><b>{rc["UNANSWERED"]}</b>unanswered</li>',
+             f'<li><b>{rc["NOT_APPLICABLE"]}</b>not applicable</li>']
+    rows = []
+    for pl, ph in zip(PILLAR_ORDER, PHASE_ORDER, strict=False):
+        a, b = ov.by_pillar.get(pl, {}), ov.by_phase.get(ph, {})
+        rows.append(f"<tr><th>{esc(pillars.get(pl, pl))}</th><td class=\"n\">{a.get('HIGH', 0)}"
+                    f"</td><td class=\"n\">{a.get('MEDIUM', 0)}</td>"
+                    f"<th>{esc(phases.get(ph, ph))}</th><td class=\"n\">{b.get('HIGH', 0)}</td>"
+                    f"<td class=\"n\">{b.get('MEDIUM', 0)}</td></tr>")
+    evidence = [f"<li><b>{ov.evidence.get(s.value, 0)}</b>{esc(status_label(s))}</li>"
+                for s in evidence_order()]
+    sev = [f'<li class="{s.value}"><b>{c[s.value]}</b>{s.value}</li>' for s in SEVERITY_ORDER]
+    sev.append(f'<li><b>{c["waived"]}</b>waived</li>')
+    out = ['<div class="summary">', '<h3>Summary</h3>',
+           f'<ul class="cards">{"".join(cards)}</ul>',
+           *_table(["Pillar", "High", "Medium", "Lifecycle phase", "High", "Medium"], rows,
+                   "risk"),
+           f'<p class="muted">Practices by evidence</p><ul class="cards">{"".join(evidence)}</ul>',
+           f'<p class="muted">Findings by severity</p><ul class="cards">{"".join(sev)}</ul>']
+    delta = baseline_delta(report, w.workload)
+    if delta is not None:
+        out.append(f"<p><strong>Since baseline {esc(delta.baseline)}:</strong> {delta.new} new, "
+                   f"{delta.fixed} fixed, {delta.known} unchanged</p>")
+    out.append("</div>")
+    return out
+
+
+def _actions(w: WorkloadReport, edition: str, policies: Mapping[str, Any] | None
+             ) -> list[str]:
+    actions = w.actions(policies)
+    if not actions:
+        return ['<p class="muted">Nothing to change: no open findings.</p>']
+    out = [f'<p class="muted">{plural(len(actions), "action")}, each one change to the '
+           "workload description; the first ones remove the most risk.</p>"]
+    for a in actions:
+        closes = ", ".join(_link(p, edition) for p in a.practices_closed) or "none alone"
+        where = ""
+        if a.resource:
+            where = esc(a.fixes[0].where)
+        else:
+            located = next((fx for fx in a.fixes if fx.file and fx.line), None)
+            where = (f"{esc(located.file)}:{located.line}" if located
+                     else f"new keys in {esc(a.fixes[0].file or 'the file')}")
+        out += [f'<article class="action"><h4><span class="sev {esc(a.risk)}">{esc(a.risk)}'
+                f"</span> {a.rank}. {esc(a.title)}</h4>",
+                f'<p class="muted">Clears {esc(", ".join(a.questions_closed)) or "no question alone"}'
+                f" · closes {closes} · {plural(len(a.findings), 'finding')} · {where}</p>",
+                f"<pre>{esc_block(a.snippet)}</pre></article>"]
+    return out
+
+
+def esc_block(text: str) -> str:
+    """A multi-line block, each line flattened and escaped, indentation kept."""
+    return "\n".join(escape(line[:len(line) - len(line.lstrip(" "))] + one_line(line),
+                             quote=True) for line in text.rstrip("\n").split("\n"))
+
+
+def _workload(w: WorkloadReport, report: Report, edition: str,
+              policies: Mapping[str, Any] | None) -> list[str]:
     out = [f'<section id="w-{esc(w.workload)}">',
            f"<h2>{esc(w.name)} <small>{esc(w.workload)}</small></h2>",
            f'<p class="muted">{esc(w.file or "")} · content {esc(w.content_hash[:19])}…</p>',
-           f'<h3>Findings by severity</h3><ul class="cards">{"".join(cards)}</ul>',
-           f'<h3>Practices by status</h3><ul class="cards">{"".join(practice_cards)}</ul>',
-           f'<p>Question risks: {risks}</p>',
-           "<h3>Pillar × lifecycle phase</h3>", *_heatmap(w, edition),
-           "<h3>Improvement plan</h3>", *_plan(w, edition),
-           "<h3>Findings</h3>", *_findings(w, edition),
+           *_summary(w, report),
+           '<h3 class="plan">Improvement plan</h3>', *_actions(w, edition, policies),
+           '<h3 class="appendix">Pillar × lifecycle phase</h3>', *_heatmap(w, edition),
+           "<h3>Violated practices</h3>", *_plan(w, edition),
+           "<h3>Findings</h3>", *_findings(w, edition, policies),
            "<h3>Well-Architected questions</h3>", *_questions(w), *_reviews(w)]
     if w.notes:
         out += ["<h3>Notes</h3>", '<ul class="notes">',
@@ -202,7 +285,7 @@ def _workload(w: WorkloadReport, edition: str) -> list[str]:
 
 
 def render(report: Report, *, edition: str | None = None, color: bool = False,
-           policies: Mapping[str, Any] | None = None) -> str:
+           policies: Mapping[str, Any] | None = None, full: bool = False) -> str:
     from engine import __version__
 
     ed = resolve_edition(report, edition)
@@ -226,7 +309,7 @@ def render(report: Report, *, edition: str | None = None, color: bool = False,
         out += ["<h2>Input errors</h2>", '<ul class="errors">',
                 *[f"<li>{esc(e)}</li>" for e in report.errors], "</ul>"]
     for w in report.workloads:
-        out += _workload(w, ed)
+        out += _workload(w, report, ed, policies)
     if report.notes:
         out += ["<h2>Notes</h2>", '<ul class="notes">',
                 *[f"<li>{esc(n)}</li>" for n in report.notes], "</ul>"]

@@ -15,6 +15,6 @@ from engine.report import Report
 
 
 def render(report: Report, *, edition: str | None = None, color: bool = False,
-           policies: Mapping[str, Any] | None = None) -> str:
+           policies: Mapping[str, Any] | None = None, full: bool = False) -> str:
     resolve_edition(report, edition)
     return json.dumps(report.to_json(), indent=2, sort_keys=False, ensure_ascii=False) + "\n"

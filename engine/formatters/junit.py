@@ -81,7 +81,7 @@ def to_xml(report: Report, *, edition: str | None = None,
 
 
 def render(report: Report, *, edition: str | None = None, color: bool = False,
-           policies: Mapping[str, Any] | None = None) -> str:
+           policies: Mapping[str, Any] | None = None, full: bool = False) -> str:
     root = to_xml(report, edition=edition, policies=policies)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -81,7 +81,11 @@ def _rule(rule: Rule, edition: str) -> dict[str, Any]:
     return out
 
 
-def _result(f: Finding, index: int, workload_file: str | None, edition: str) -> dict[str, Any]:
+def _result(f: Finding, index: int, workload_file: str | None, edition: str,
+            policy: Any = None) -> dict[str, Any]:
+    from engine.plan import fix_for
+
+    fix = fix_for(f, policy)
     out: dict[str, Any] = {
         "ruleId": f.policy,
         "ruleIndex": index,
@@ -112,6 +116,9 @@ def _result(f: Finding, index: int, workload_file: str | None, edition: str) -> 
         "workload": f.workload, "severity": f.severity.value, "kind": f.kind.value,
         "practices": [practice_label(p, edition).id for p in f.practices],
         "focus": f.focus, "path": f.path, "value": f.value,
+        # where and what to change; not a SARIF `fixes` entry, which must be a literal
+        # text replacement, while the YAML goes into a block the file may not have yet
+        "fix": {"keyPath": fix.key_path, "snippet": fix.snippet, "resource": fix.resource},
     }
     return out
 
@@ -132,7 +139,8 @@ def to_sarif(report: Report, *, edition: str | None = None,
     rule_list = rules(report, policies, ed)
     index = {r.code: i for i, r in enumerate(rule_list)}
     files = {w.workload: w.file for w in report.workloads}
-    results = [_result(f, index[f.policy], files.get(f.workload), ed)
+    pol = policies or {}
+    results = [_result(f, index[f.policy], files.get(f.workload), ed, pol.get(f.policy))
                for f in report_findings(report)]
     run: dict[str, Any] = {
         "tool": {"driver": {
@@ -155,6 +163,6 @@ def to_sarif(report: Report, *, edition: str | None = None,
 
 
 def render(report: Report, *, edition: str | None = None, color: bool = False,
-           policies: Mapping[str, Any] | None = None) -> str:
+           policies: Mapping[str, Any] | None = None, full: bool = False) -> str:
     return json.dumps(to_sarif(report, edition=edition, policies=policies), indent=2,
                       ensure_ascii=False) + "\n"

@@ -15,7 +15,7 @@ def test_every_format_has_a_module_with_the_same_render_signature() -> None:
     for fmt in FORMATS:
         module = importlib.import_module(f"engine.formatters.{fmt}")
         params = inspect.signature(module.render).parameters
-        assert list(params) == ["report", "edition", "color", "policies"], fmt
+        assert list(params) == ["report", "edition", "color", "policies", "full"], fmt
 
 
 def test_unknown_format_is_a_usage_error(report: Report) -> None:

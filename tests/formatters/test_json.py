@@ -42,6 +42,7 @@ def actual_objects(report: Report) -> dict[str, dict[str, Any]]:
     return {
         "Report": doc,
         "Report.tool": doc["tool"],
+        "Report.baseline": {"baseline": "", "new": 0, "fixed": 0, "unchanged": 0},
         "WorkloadReport": workload,
         "WorkloadReport.summary": workload["summary"],
         "WorkloadReport.summary.findings": workload["summary"]["findings"],
@@ -49,6 +50,8 @@ def actual_objects(report: Report) -> dict[str, dict[str, Any]]:
         "WorkloadReport.summary.questions": workload["summary"]["questions"],
         "Finding": finding,
         "Finding.location": finding["location"],
+        "Finding.fix": finding["fix"],
+        "Action": workload["actions"][0],
         "PracticeResult": workload["practices"][0],
         "PlanItem": workload["plan"][0],
         "ReviewResult": workload["reviews"][0],

@@ -20,6 +20,7 @@ def test_headline_counts(report: Report, clean_report: Report) -> None:
 
 def test_matrix_has_six_phase_columns_and_violated_counts(report: Report) -> None:
     text = render(report, "markdown")
+    text = text.split("Violated practices per pillar")[1]
     header = next(line for line in text.splitlines() if line.startswith("| Pillar |"))
     assert header.count("|") == 8  # pillar + six phases
     security = [line for line in text.splitlines() if line.startswith("| Security |")]
@@ -28,14 +29,36 @@ def test_matrix_has_six_phase_columns_and_violated_counts(report: Report) -> Non
     assert reliability[0].split("|")[2].strip() == "·"  # the lens has no practice there
 
 
-def test_top_gaps_link_to_lens_pages_and_stop_at_ten(everything_violated: Report) -> None:
-    text = render(everything_violated, "markdown")
-    assert "**Top gaps** (10 of 105)" in text
-    section = text.split("**Top gaps**")[1].split("\n\n")[1]
+def many_actions(report: Report, n: int = 15) -> Report:
+    """The fraud workload with ``n`` unencrypted data stores: ``n`` separate actions."""
+    from dataclasses import replace
+
+    w = report.workloads[0]
+    base = w.findings[0]
+    found = [replace(base, focus=f"{base.focus}-{i}", focus_label=f"data_stores/store-{i:02d}",
+                     line=100 + i) for i in range(n)]
+    return replace(report, workloads=[replace(w, findings=found)])
+
+
+def test_plan_shows_ten_actions_linking_lens_pages(report: Report) -> None:
+    text = render(many_actions(report), "markdown")
+    assert "**Improvement plan** (10 of 15 actions)" in text
+    section = text.split("**Improvement plan**")[1].split("\n\n")[1]
     rows = section.splitlines()[2:]
     assert len(rows) == 10
-    assert all(re.search(rf"\[ML[A-Z]+\d\d-BP\d\d\]\({re.escape(LENS)}ml[a-z]+\d\d-bp\d\d\.html\)",
-                         row) for row in rows)
+    assert "data\\_stores\\[store-00\\]" in rows[0]
+    assert "… and 5 more actions (5 findings)" in text
+    assert text.count("<pre>") == 3
+    full = render(many_actions(report), "markdown", full=True)
+    assert "**Improvement plan** (15 of 15 actions)" in full
+
+
+def test_summary_comes_before_the_plan_and_the_matrix(report: Report) -> None:
+    text = render(report, "markdown").split("### Card fraud detection")[1]
+    assert text.index("**Risk:** 2 high and 1 medium") < text.index("**Improvement plan**") \
+        < text.index("Violated practices per pillar")
+    assert "| Security | 1 | 0 | ML problem framing | 1 | 0 |" in text
+    assert re.search(rf"\[MLSEC02-BP01\]\({re.escape(LENS)}mlsec02-bp01\.html\)", text)
 
 
 def test_2023_edition_links_2023_pages(report: Report) -> None:
@@ -45,7 +68,7 @@ def test_2023_edition_links_2023_pages(report: Report) -> None:
 
 def test_all_findings_are_in_a_details_table(report: Report) -> None:
     text = render(report, "markdown")
-    details = text.split("<details>")[1].split("</details>")[0]
+    details = text.split("<details><summary>All findings")[1].split("</details>")[0]
     rows = [line for line in details.splitlines() if line.startswith("| ")][1:]
     assert len(rows) == len(report.findings)
     assert all(row.count(" | ") == 5 for row in rows), "an escaped pipe split a row"
