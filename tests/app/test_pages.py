@@ -100,13 +100,18 @@ def test_analytics_lists_automation_gaps_and_centrality(make_app) -> None:
 
 
 @pytest.mark.parametrize("page", ["policies", "waivers"])
-def test_architect_opening_a_governance_page_gets_the_main_page(make_app, page: str) -> None:
+def test_architect_opening_a_governance_page_is_told_the_role(make_app, page: str) -> None:
+    # Deliberate change: the URL /policies used to land on Explore without a word; it now
+    # shows what the page needs. The governance view file is never registered for an
+    # architect, so none of its widgets exist.
     at = make_app("architect")
     at.switch_page(f"{VIEWS}/{page}.py").run()  # like opening /policies by URL
     assert not at.exception
-    assert at.title[0].value == "Explore the ML Lens"
+    assert at.title[0].value == page.title()
+    assert "needs the **governance** role" in at.warning[0].value
+    assert not at.tabs and not at.button and not at.text_area
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page(f"{VIEWS}/{page}.py")  # the page is not registered for an architect
+        at.switch_page(f"{VIEWS}/{page}.py")
 
 
 def test_governance_sees_the_governance_pages(make_app) -> None:
