@@ -138,7 +138,7 @@ def test_trusted_proxy_headers_decide_the_role(make_app) -> None:
         other = make_app("architect")
         other.user = {"email": "arch@example.com", "groups": "staff"}
         other.switch_page(f"{VIEWS}/waivers.py").run()
-        assert other.title[0].value == "Explore the ML Lens"
+        assert "needs the **governance** role" in other.warning[0].value
     finally:
         config.set_option("server.trustedUserHeaders", old)
 
@@ -147,7 +147,7 @@ def test_headers_are_ignored_without_a_trusted_proxy(make_app) -> None:
     at = make_app("architect")
     at.user = {"email": "mallory@example.com", "groups": "mlwa-governance"}
     at.switch_page(f"{VIEWS}/policies.py").run()
-    assert at.title[0].value == "Explore the ML Lens"
+    assert "needs the **governance** role" in at.warning[0].value
 
 
 def test_a_clicked_grid_cell_is_read_from_the_selection_event() -> None:

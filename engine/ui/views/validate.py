@@ -23,14 +23,19 @@ def _input() -> tuple[str, str] | None:
     source = st.segmented_control("Workload", ["Example", "Upload", "Paste"], default="Example",
                                   key="validate_source") or "Example"
     if source == "Upload":
+        cap = _cap()
         up = st.file_uploader("Workload file (YAML, JSON, Turtle or JSON-LD)", type=UPLOAD_TYPES,
                               key="validate_upload")
+        st.caption(f"Up to {cap / 1024 / 1024:g} MiB per file. A larger file is refused with "
+                   "its size and this limit shown here; the server turns away anything over "
+                   f"{_server_cap_mib():g} MiB before the app sees it (the uploader then marks "
+                   "the file in red).")
         if up is None:
             return None
         raw = up.getvalue()
-        cap = _cap()
         if len(raw) > cap:
-            st.error(f"{up.name} is {len(raw):,} bytes; the limit is {cap:,}.")
+            st.error(f"{components.plain(up.name)} is refused: it is {len(raw):,} bytes and "
+                     f"the limit is {cap:,} bytes ({cap / 1024 / 1024:g} MiB).")
             return None
         try:
             return raw.decode("utf-8"), up.name
@@ -46,6 +51,10 @@ def _input() -> tuple[str, str] | None:
     name = st.selectbox("Example", names, key="validate_example",
                         index=names.index(DEFAULT_EXAMPLE) if DEFAULT_EXAMPLE in names else 0)
     return data.examples()[name], name
+
+
+def _server_cap_mib() -> float:
+    return float(st.get_option("server.maxUploadSize"))
 
 
 def _cap() -> int:
