@@ -13,7 +13,9 @@ every cases file of every pack through it. A cases file (``<CODE>.cases.yaml``):
         workload: { ... }
         failures:                      # exactly these (focus, path) pairs must fail
           - focus: data_stores/raw     # node name after urn:mlwa:workload:<id>/, or "workload"
-            path: mlwa:encryptedAtRest # compact path as reports show it; omit for node-level
+            path: encryption.at_rest   # keys as in a workload file, or the compact path as
+                                       # reports show it (mlwa:encryptedAtRest); omit for
+                                       # node-level failures
 
 Cases name what must fail, never message text, so messages can be reworded freely.
 """
@@ -112,15 +114,43 @@ def run_policy_cases(policy: Policy, *, engine: str = "reference") -> PolicyTest
                                    "identity (Finding.key); give each constraint its own message")
         if case["expect"] == "pass":
             ok = not got
-            detail = "" if ok else f"expected no findings, got {sorted(got, key=str)}"
+            detail = "" if ok else f"expected no findings, got {_pairs(got)}"
         else:
-            want = {(str(x.get("focus", "workload")), x.get("path")) for x in case.get("failures") or []}
+            want = set()
+            for x in case.get("failures") or []:
+                focus = str(x.get("focus", "workload"))
+                want.add((focus, _compact_path(focus, x.get("path"))))
             if not want:
                 report.problems.append(f"{policy.code}: failing case {name!r} names no failures")
             ok = bool(got) and got == want
-            detail = "" if ok else f"expected failures {sorted(want, key=str)}, got {sorted(got, key=str)}"
+            detail = "" if ok else f"expected failures {_pairs(want)}, got {_pairs(got)}"
         report.results.append(CaseResult(policy.code, name, case["expect"], ok, detail, engine))
     return report
+
+
+def _compact_path(focus: str, path: Any) -> str | None:
+    """A failure's path as reports show it: workload keys (``network.vpc``) are resolved
+    against the focus node's kind; ``mlwa:`` paths and anything unresolvable stay as written
+    (and then simply do not match)."""
+    if path is None or not isinstance(path, str) or path.startswith("mlwa:"):
+        return path
+    from engine.compact import _kind_for_target, resolve_path
+
+    kind = _kind_for_target(focus.split("/", 1)[0] if "/" in focus else "workload")
+    if kind is None:
+        return path
+    try:
+        return resolve_path(path, kind[1]).text()
+    except ValueError:
+        return path
+
+
+def _pairs(pairs: set[tuple[str, str | None]]) -> str:
+    """``endpoints/bad at mlwa:inVpc; workload`` (or ``none``) for a case's detail."""
+    if not pairs:
+        return "none"
+    return "; ".join(f"{focus} at {path}" if path else focus
+                     for focus, path in sorted(pairs, key=str))
 
 
 def run_pack_tests(policies: list[Policy], *, engine: str = "reference",

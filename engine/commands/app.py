@@ -20,7 +20,7 @@ def app_script() -> Path:
     checkout = Path(__file__).resolve().parents[2] / "app.py"
     if checkout.is_file():
         return checkout
-    packaged = Path(__file__).resolve().parents[1] / "ui" / "entry.py"
+    packaged = Path(__file__).resolve().parents[1] / "ui" / "serve.py"
     if not packaged.is_file():
         raise UsageError(f"the web app was not found at {checkout} or {packaged}; reinstall mlwa")
     return packaged

@@ -67,7 +67,7 @@ def _wrap(label: str) -> str:
 
 def grid_figure(values: Mapping[str, Mapping[str, float]], *, text: Mapping[str, Mapping[str, str]]
                 | None = None, colorscale: str = "Blues", title: str = "",
-                edition: str = "2025", hover: str = "practices") -> Any:
+                edition: str = "2025", hover: str = "practices", zmax: float | None = None) -> Any:
     """A pillar × phase heatmap; an invisible marker on each cell makes a click select it."""
     import plotly.graph_objects as go
 
@@ -76,7 +76,7 @@ def grid_figure(values: Mapping[str, Mapping[str, float]], *, text: Mapping[str,
     z = [[values.get(pl, {}).get(ph, 0) for ph in PHASE_ORDER] for pl in PILLAR_ORDER]
     labels = [[(text[pl][ph] if text else str(values.get(pl, {}).get(ph, 0))) for ph in PHASE_ORDER]
               for pl in PILLAR_ORDER]
-    top = max((v for row in z for v in row), default=0) or 1
+    top = zmax if zmax is not None else (max((v for row in z for v in row), default=0) or 1)
     fig = go.Figure(go.Heatmap(
         z=z, x=cols, y=rows, text=labels, texttemplate="%{text}", textfont={"size": 14},
         colorscale=colorscale, zmin=0, zmax=top, showscale=False, xgap=3, ygap=3,

@@ -1,8 +1,14 @@
 """The web app's entry point: pages built per role on every run.
 
-``app.py`` at the top of the repository calls :func:`main`; ``mlwa app`` runs this file
-directly when the package is installed from a wheel (where there is no ``app.py``). Page
-files are named by absolute path, so both entry points find them.
+``app.py`` at the top of the repository serves this script through
+:mod:`engine.ui.server` (which also answers each page's URL); ``mlwa app`` does the same
+when the package is installed from a wheel (where there is no ``app.py``). Page files are
+named by absolute path, so both entry points find them.
+
+Every page has its own URL (``/explore``, ``/validate`` …). Explore is also the root page;
+``/explore`` reaches it through a hidden alias. A governance page opened by someone without
+the governance role shows what it needs instead of the page (the write is still checked
+where it happens, engine/ui/governance.py).
 """
 
 from __future__ import annotations
@@ -13,11 +19,62 @@ import streamlit as st
 
 from engine.errors import InputError
 from engine.ui import components
-from engine.ui.identity import current_identity
+from engine.ui.identity import GOVERNANCE, current_identity
 
 HERE = Path(__file__).resolve().parent
 VIEWS = HERE / "views"
 ICON = str(HERE / "assets" / "icon.png")
+
+# section -> (view file, title, icon, url path); governance pages need the governance role
+SECTIONS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
+    "Lens": (("explore", "Explore", ":material/explore:", "explore"),
+             ("practice", "Practice", ":material/menu_book:", "practice"),
+             ("analytics", "Analytics", ":material/insights:", "analytics")),
+    "Workloads": (("describe", "Describe", ":material/edit_note:", "describe"),
+                  ("validate", "Validate", ":material/fact_check:", "validate"),
+                  ("review", "Review", ":material/rate_review:", "review"),
+                  ("portfolio", "Portfolio", ":material/folder_open:", "portfolio"),
+                  ("history", "History", ":material/history:", "history")),
+    "Governance": (("policies", "Policies", ":material/policy:", "policies"),
+                   ("waivers", "Waivers", ":material/verified_user:", "waivers")),
+}
+RESTRICTED = {"Governance": GOVERNANCE}
+
+
+def _needs_role(title: str, role: str) -> None:
+    st.title(title)
+    st.warning(f"The {title} page needs the **{role}** role; you are signed in as "
+               f"{components.plain(st.session_state['identity'].name)} with the "
+               f"{st.session_state['identity'].role} role.")
+    st.caption("Ask an administrator for the role: behind the sign-in proxy, membership of the "
+               "governance group; locally, `role = \"governance\"` in the app config "
+               "(or `mlwa app --role governance`).")
+
+
+def _pages(can_write: bool) -> tuple[dict[str, list[st.Page]], st.Page, st.Page]:
+    pages: dict[str, list[st.Page]] = {}
+    hidden: list[st.Page] = []
+    explore = practice = None
+    for section, entries in SECTIONS.items():
+        allowed = section not in RESTRICTED or can_write
+        for view, title, icon, path in entries:
+            if allowed:
+                page = st.Page(f"{VIEWS}/{view}.py", title=title, icon=icon,
+                               url_path=path if view != "explore" else "home",
+                               default=view == "explore")
+                pages.setdefault(section, []).append(page)
+                explore = page if view == "explore" else explore
+                practice = page if view == "practice" else practice
+            else:
+                role = RESTRICTED[section]
+                hidden.append(st.Page(lambda t=title, r=role: _needs_role(t, r), title=title,
+                                      icon=icon, url_path=path, visibility="hidden"))
+    # the root page is Explore; its documented URL /explore reaches the same view
+    hidden.append(st.Page(f"{VIEWS}/explore.py", title="Explore", icon=":material/explore:",
+                          url_path="explore", visibility="hidden"))
+    pages["Lens"].extend(hidden)
+    assert explore is not None and practice is not None
+    return pages, explore, practice
 
 
 def main() -> None:
@@ -32,21 +89,7 @@ def main() -> None:
         st.stop()
     st.session_state["identity"] = identity
 
-    explore = st.Page(f"{VIEWS}/explore.py", title="Explore", icon=":material/explore:", url_path="explore",
-                      default=True)
-    practice = st.Page(f"{VIEWS}/practice.py", title="Practice", icon=":material/menu_book:", url_path="practice")
-    pages: dict[str, list[st.Page]] = {
-        "Lens": [explore, practice,
-                 st.Page(f"{VIEWS}/analytics.py", title="Analytics", icon=":material/insights:", url_path="analytics")],
-        "Workloads": [st.Page(f"{VIEWS}/validate.py", title="Validate", icon=":material/fact_check:", url_path="validate"),
-                      st.Page(f"{VIEWS}/portfolio.py", title="Portfolio", icon=":material/folder_open:", url_path="portfolio"),
-                      st.Page(f"{VIEWS}/history.py", title="History", icon=":material/history:", url_path="history")],
-    }
-    if identity.can_write:
-        pages["Governance"] = [
-            st.Page(f"{VIEWS}/policies.py", title="Policies", icon=":material/policy:", url_path="policies"),
-            st.Page(f"{VIEWS}/waivers.py", title="Waivers", icon=":material/verified_user:", url_path="waivers"),
-        ]
+    pages, _explore, practice = _pages(identity.can_write)
     nav = st.navigation(pages)
 
     with st.sidebar:

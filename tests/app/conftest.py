@@ -16,8 +16,9 @@ require(importlib.util.find_spec("streamlit") is not None,
 from streamlit.testing.v1 import AppTest  # noqa: E402 - only once streamlit is known to be there
 
 REPO = Path(__file__).resolve().parents[2]
-APP = REPO / "app.py"
-VIEWS = "engine/ui/views"
+# app.py wraps the entry script in an ASGI app (st.App), which AppTest cannot run
+APP = REPO / "engine" / "ui" / "entry.py"
+VIEWS = "views"  # page files, relative to the entry script
 
 
 def write_config(path: Path, role: str, name: str = "tester") -> Path:
@@ -33,7 +34,7 @@ def store_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def make_app(tmp_path: Path, store_dir: Path, monkeypatch: pytest.MonkeyPatch
              ) -> Callable[..., AppTest]:
-    """``make_app(role)`` -> an AppTest of app.py for a local user with that role."""
+    """``make_app(role)`` -> an AppTest of the app's entry script for a local user with that role."""
 
     def make(role: str = "architect", name: str = "tester") -> AppTest:
         cfg = write_config(tmp_path / f"app-{role}.toml", role, name)

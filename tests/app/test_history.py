@@ -51,3 +51,22 @@ def test_trend_and_diff_show_the_fixed_findings(make_app, history_dir: Path, tmp
     assert metrics["Fixed findings"] == len(fixed)
     assert metrics["New findings"] == 0
     assert len(at.dataframe[0].value) == 2  # both runs of the workload are listed
+
+
+def test_waiver_changes_explain_the_trend_drop() -> None:
+    # a finding waived between two runs leaves the open count without being "fixed"
+    from engine.ui.views.history import trend_figure, waiver_changes
+
+    f = {"workload": "w", "policy": "WA-SEC-001", "focusLabel": "data_stores/raw",
+         "path": "mlwa:encryptedAtRest", "value": None, "severity": "high"}
+    g = {**f, "focusLabel": "data_stores/other"}
+    a = {"findings": [f, g]}
+    b = {"findings": [{**f, "waived": True}, g]}
+    waived, ended = waiver_changes(a, b)
+    assert [x["focusLabel"] for x in waived] == ["data_stores/raw"] and ended == []
+    assert waiver_changes(b, a)[1] and not waiver_changes(b, a)[0]
+    one = [{"id": "r1", "timestamp": "2026-12-01T10:00:00.123456Z", "milestone": None,
+            "findings": {"high": 3, "medium": 1, "low": 0}}]
+    fig = trend_figure(one)
+    assert fig.layout.xaxis.type == "category"  # one run: one labelled tick, no milliseconds
+    assert list(fig.data[0].x) == ["2026-12-01 10:00:00"]

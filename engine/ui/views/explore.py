@@ -10,8 +10,6 @@ from engine.ontology import PHASE_ORDER, PILLAR_ORDER
 from engine.ui import components, data
 
 MAX_GRAPH_NODES = 400
-_PILLAR_TINTS = ("rgba(31,78,121,0.35)", "rgba(192,57,43,0.35)", "rgba(39,174,96,0.35)",
-                 "rgba(142,68,173,0.35)", "rgba(214,137,16,0.35)", "rgba(22,160,133,0.35)")
 
 
 def heatmap_section(ed: str) -> tuple[str | None, str | None]:
@@ -62,74 +60,51 @@ def practice_table(ed: str, pillar: str | None, phase: str | None, query: str) -
     return [r["_key"] for r in shown]
 
 
-def sankey_section(ed: str, pillar: str | None, keys: list[str]) -> None:
+def structure_section(ed: str, keys: list[str]) -> None:
+    """Pillar → question → practice as a treemap of the filtered practices (one box per
+    practice, sized equally, coloured by risk), so a filter narrows it instead of merging it."""
     import plotly.graph_objects as go
 
     lz = data.lens()
-    show_practices = st.toggle("Show practices (for the filtered set)", value=pillar is not None,
-                               key="sankey_practices")
     chosen = [lz.practice(k) for k in keys]
-    labels: list[str] = []
-    colours: list[str] = []
-    index: dict[str, int] = {}
-
-    def node(key: str, label: str, colour: str) -> int:
-        if key not in index:
-            index[key] = len(labels)
-            labels.append(label)
-            colours.append(colour)
-        return index[key]
-
-    for pl in PILLAR_ORDER:  # lifecycle and pillar order, top to bottom
-        if any(p.pillar == pl for p in chosen):
-            node(f"pl:{pl}", data.pillar_label(pl), components.PALETTE["pillar"])
-    for ph in PHASE_ORDER:
-        if any(p.phase(ed) == ph for p in chosen):
-            node(f"ph:{ph}", data.phase_label(ph), components.PALETTE["phase"])
-    links: dict[tuple[int, int], int] = {}
-    link_colour: dict[tuple[int, int], str] = {}
-    for p in chosen:
-        a = node(f"pl:{p.pillar}", data.pillar_label(p.pillar), components.PALETTE["pillar"])
-        b = node(f"ph:{p.phase(ed)}", data.phase_label(p.phase(ed)), components.PALETTE["phase"])
-        links[(a, b)] = links.get((a, b), 0) + 1
-        link_colour[(a, b)] = _PILLAR_TINTS[PILLAR_ORDER.index(p.pillar) % len(_PILLAR_TINTS)]
-        if show_practices and len(chosen) <= 60:
-            c = node(f"p:{p.id2025}", f"{p.id(ed)} {p.title(ed)[:48]}", components.PALETTE["practice"])
-            links[(b, c)] = links.get((b, c), 0) + 1
-            link_colour[(b, c)] = "rgba(93,109,126,0.30)"
-    if show_practices and len(chosen) > 60:
-        st.caption("Pick a pillar or a phase to see individual practices (more than 60 match).")
-    if not links:
+    if not chosen:
         st.info("No practices match the filter.")
         return
-    # fixed columns and lifecycle order (plotly would otherwise reorder the nodes)
-    has_practices = any(k.startswith("p:") for k in index)
-    column = {"pl": 0.001, "ph": 0.5 if has_practices else 0.999, "p": 0.999}
-    xs: list[float] = []
-    ys: list[float] = []
-    per_col: dict[str, int] = {}
-    for key in index:
-        kind = key.split(":", 1)[0]
-        per_col[kind] = per_col.get(kind, 0) + 1
-    seen: dict[str, int] = {}
-    for key in index:
-        kind = key.split(":", 1)[0]
-        seen[kind] = seen.get(kind, 0) + 1
-        xs.append(column[kind])
-        ys.append(0.001 + 0.998 * (seen[kind] - 0.5) / per_col[kind])
-    fig = go.Figure(go.Sankey(
-        arrangement="fixed",
-        node={"label": labels, "color": colours, "pad": 12, "thickness": 14, "x": xs, "y": ys},
-        link={"source": [s for s, _ in links], "target": [t for _, t in links],
-              "value": list(links.values()), "color": [link_colour[k] for k in links]},
-    ))
-    fig.update_layout(height=max(420, min(1400, 16 * len(labels))), margin={"l": 5, "r": 5, "t": 10, "b": 10},
-                      font={"size": 11})
-    st.plotly_chart(fig, key="explore_sankey", config={"displayModeBar": False})
+    ids, labels, parents, colours, hover = [], [], [], [], []
+    risk_colour = {"high": components.RISK_COLOURS["HIGH"], "medium": components.RISK_COLOURS["MEDIUM"]}
+    seen: set[str] = set()
+
+    def add(ident: str, label: str, parent: str, colour: str, tip: str) -> None:
+        ids.append(ident)
+        labels.append(label)
+        parents.append(parent)
+        colours.append(colour)
+        hover.append(tip)
+
+    for p in sorted(chosen, key=lambda p: (PILLAR_ORDER.index(p.pillar), p.question, p.id(ed))):
+        pl_id, q_id = f"pl:{p.pillar}", f"q:{p.question}"
+        if pl_id not in seen:
+            seen.add(pl_id)
+            add(pl_id, data.pillar_label(p.pillar), "", "#eef2f7", data.pillar_label(p.pillar))
+        if q_id not in seen:
+            seen.add(q_id)
+            q = lz.question_by_id.get(p.question)
+            add(q_id, p.question, pl_id, "#dde4ee", q.summary if q else p.question)
+        add(f"p:{p.id2025}", f"{p.id(ed)}<br>{p.title(ed)[:60]}", q_id,
+            risk_colour.get(p.risk, "#95a5a6"), f"{p.id(ed)} · {p.title(ed)} · {p.risk} risk")
+    values = [0 if i.startswith(("pl:", "q:")) else 1 for i in ids]
+    fig = go.Figure(go.Treemap(ids=ids, labels=labels, parents=parents, values=values,
+                               marker={"colors": colours}, hovertext=hover,
+                               hovertemplate="%{hovertext}<extra></extra>", maxdepth=3,
+                               textfont={"size": 13}, tiling={"pad": 2}))
+    fig.update_layout(height=620, margin={"l": 5, "r": 5, "t": 10, "b": 10})
+    st.caption(f"{len(chosen)} practices by pillar and question ({ed} ids); red: high-risk "
+               "practice, orange: medium. Click a box to zoom in.")
+    st.plotly_chart(fig, key="explore_structure", config={"displayModeBar": False})
 
 
-def graph_elements(focus: set[str], kinds: set[str], expanded: set[str], depth: int
-                   ) -> dict[str, Any]:
+def graph_elements(focus: set[str], kinds: set[str], expanded: set[str], depth: int,
+                   ed: str = "2025") -> dict[str, Any]:
     """Nodes within ``depth`` hops of ``focus`` (plus neighbours of ``expanded``), of ``kinds``."""
     nodes = data.lens_nodes()
     edges = data.lens_edges()
@@ -149,20 +124,33 @@ def graph_elements(focus: set[str], kinds: set[str], expanded: set[str], depth: 
     keep = {n for n in keep if nodes[n]["kind"] in kinds or n in focus}
     if len(keep) > MAX_GRAPH_NODES:
         keep = set(sorted(keep)[:MAX_GRAPH_NODES])
-    out_nodes = [{"data": {"id": n, "label": nodes[n]["kind"], "name": _short(n, nodes[n]["label"]),
-                           "title": nodes[n]["label"]}} for n in sorted(keep)]
+    out_nodes = [{"data": {"id": n, "label": nodes[n]["kind"],
+                           "name": _short(n, nodes[n]["label"], ed),
+                           "title": _title(n, nodes[n]["label"], ed)}} for n in sorted(keep)]
     out_edges = [{"data": {"id": f"{a}>{b}>{r}", "source": a, "target": b, "label": r}}
                  for a, b, r in edges if a in keep and b in keep]
     return {"nodes": out_nodes, "edges": out_edges}
 
 
-def _short(node: str, label: str) -> str:
-    """Practices and questions are drawn with their id; the info panel shows the title."""
+def _short(node: str, label: str, ed: str = "2025") -> str:
+    """Practices and questions are drawn with their id (the edition's own for practices);
+    the info panel shows the title."""
     kind, _, ident = node.partition(":")
-    return ident if kind in ("practice", "question") else label[:40]
+    if kind == "practice":
+        p = data.lens().find(ident)
+        return p.id(ed) if p else ident
+    return ident if kind == "question" else label[:40]
 
 
-def graph_section(pillar: str | None, keys: list[str]) -> None:
+def _title(node: str, label: str, ed: str) -> str:
+    kind, _, ident = node.partition(":")
+    if kind == "practice":
+        p = data.lens().find(ident)
+        return f"{p.id(ed)} · {p.title(ed)}" if p else label
+    return label
+
+
+def graph_section(pillar: str | None, keys: list[str], ed: str) -> None:
     from streamlit_cytoscape import EdgeStyle, NodeStyle, streamlit_cytoscape
 
     c1, c2, c3 = st.columns([2, 2, 1])
@@ -176,7 +164,7 @@ def graph_section(pillar: str | None, keys: list[str]) -> None:
         start = st.selectbox("Start from", start_options,
                              index=start_options.index(default_start)
                              if default_start in start_options else 0,
-                             format_func=lambda n: data.lens_nodes().get(n, {}).get("label", n),
+                             format_func=lambda n: _title(n, data.lens_nodes().get(n, {}).get("label", n), ed),
                              key="graph_start")
     with c3:
         depth = st.slider("Hops", 1, 3, 2, key="graph_depth")
@@ -184,14 +172,20 @@ def graph_section(pillar: str | None, keys: list[str]) -> None:
     if st.session_state.get("_graph_start") != start:
         expanded.clear()
         st.session_state["_graph_start"] = start
-    elements = graph_elements({start}, kinds or {"practice"}, expanded, depth)
+    elements = graph_elements({start}, kinds or {"practice"}, expanded, depth, ed)
     st.caption(f"{len(elements['nodes'])} nodes, {len(elements['edges'])} edges · select a node "
                "and press the expand button (or double-click) to add its neighbours.")
+    st.markdown(" ".join(
+        f'<span class="mlwa-chip"><span style="color:{colour}">●</span> {kind}</span>'
+        for kind, colour in components.PALETTE.items() if kind in (kinds or {"practice"})),
+        unsafe_allow_html=True)  # the legend: fixed words and colours, nothing from a file
     styles = [NodeStyle(kind, colour, "name", custom_styles={
-        "font-size": 9 if kind == "practice" else 11, "color": "#374151", "text-valign": "bottom",
-        "text-margin-y": 3, "text-wrap": "ellipsis", "text-max-width": "120px",
-        "min-zoomed-font-size": 0, "width": 14 if kind == "practice" else 22,
-        "height": 14 if kind == "practice" else 22}) for kind, colour in components.PALETTE.items()]
+        "font-size": 13 if kind == "practice" else 15, "font-weight": 600 if kind == "pillar" else 400,
+        "color": "#1f2937", "text-valign": "bottom", "text-margin-y": 4,
+        "text-wrap": "ellipsis", "text-max-width": "160px", "text-background-color": "#ffffff",
+        "text-background-opacity": 0.8, "min-zoomed-font-size": 7,
+        "width": 18 if kind == "practice" else 26,
+        "height": 18 if kind == "practice" else 26}) for kind, colour in components.PALETTE.items()]
     edge_styles = [EdgeStyle(rel, color="#c3c9d2", caption=None, directed=True) for rel in
                    ("pillar", "phase", "question", "servesPrinciple", "relatedPractice",
                     "subPhaseOf", "nextPhase")]
@@ -233,14 +227,14 @@ def main() -> None:
     st.subheader(f"Practices by pillar and lifecycle phase ({ed} edition)")
     pillar, phase = heatmap_section(ed)
     keys = practice_table(ed, pillar, phase, query)
-    tab_flow, tab_graph = st.tabs(["Pillar → phase → practice", "Graph"], key="explore_tab",
+    tab_flow, tab_graph = st.tabs(["Pillar → question → practice", "Graph"], key="explore_tab",
                                   on_change="rerun")
     if tab_flow.open:
         with tab_flow:
-            sankey_section(ed, pillar, keys)
+            structure_section(ed, keys)
     if tab_graph.open:
         with tab_graph:
-            graph_section(pillar, keys)
+            graph_section(pillar, keys, ed)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ cases:
       name: Case
       {kind}:
         - name: good
-          # ... the keys your checks need, set as required
+          # the keys your checks need, set as required
   - name: a non-compliant {kind} fails
     expect: fail
     workload:
@@ -31,8 +31,62 @@ cases:
         - name: bad
     failures:
       - focus: {kind}/bad
-        path: mlwa:...      # the compiled predicate the check fails on
+        path: network.vpc   # the key the check fails on, as in a workload file
 """
+
+
+def _sample_value(check: dict[str, Any]) -> Any:
+    """A value that satisfies one compact check (for the starter cases)."""
+    if "equals" in check:
+        return check["equals"]
+    if check.get("one_of"):
+        return check["one_of"][0]
+    if check.get("min") is not None:
+        return check["min"]
+    return True
+
+
+def _nest(keys: list[str], value: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    node = out
+    for key in keys[:-1]:
+        node = node.setdefault(key, {})
+    node[keys[-1]] = value
+    return out
+
+
+def _merge(into: dict[str, Any], extra: dict[str, Any]) -> None:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
+
+
+def starter_cases(compact: dict[str, Any]) -> str:
+    """Cases that the drafted checks pass: a node meeting every check passes, one without
+    the checked keys fails on each of them. Paths are workload keys, never predicates."""
+    target, code = compact["target"], compact["code"] or "DRAFT-001"
+    checks = [c for c in compact["checks"] if c.get("path") and not c["path"].startswith("mlwa:")]
+    good: dict[str, Any] = {"name": "good"}
+    for c in checks:
+        _merge(good, _nest(c["path"].split("."), _sample_value(c)))
+    if target == "workload":
+        ok_wl: dict[str, Any] = {"id": "case", "name": "Case", **{k: v for k, v in good.items()
+                                                                   if k != "name"}}
+        bad_wl: dict[str, Any] = {"id": "case", "name": "Case"}
+        focus = "workload"
+    else:
+        ok_wl = {"id": "case", "name": "Case", target: [good]}
+        bad_wl = {"id": "case", "name": "Case", target: [{"name": "bad"}]}
+        focus = f"{target}/bad"
+    failing = [{"focus": focus, "path": c["path"]} for c in checks
+               if c.get("required") or "equals" in c or c.get("one_of") or c.get("min") is not None]
+    doc = {"policy": code, "cases": [
+        {"name": f"an entry of {target} meeting every check passes", "expect": "pass", "workload": ok_wl},
+        {"name": f"an entry of {target} without the checked keys fails", "expect": "fail",
+         "workload": bad_wl, "failures": failing}]}
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
 
 
 def _identity() -> Identity:
@@ -140,6 +194,7 @@ def author_tab() -> None:
             right.error("The policy does not compile:")
             right.code("\n".join(exc.lines()), language=None)
         code, kind = compact["code"], compact["target"]
+        starter = starter_cases(compact)
     else:
         custom = governance.custom_policies(data.store())
         start = st.selectbox("Start from", ["(blank)", *custom], key="pt_start")
@@ -150,18 +205,26 @@ def author_tab() -> None:
         except InputError:
             code = "ACME-SEC-001"
         kind = "endpoints"
+        starter = CASES_TEMPLATE.format(code=code, kind=kind)
     cases_key = f"pf_cases_{code}"
     existing = _stored_cases(code)
     cases = st.text_area("Cases (what must pass and what must fail)", height=300, key=cases_key,
-                         value=existing or CASES_TEMPLATE.format(code=code, kind=kind))
+                         value=existing or starter,
+                         help="Paths are the keys of a workload file (network.vpc). A case "
+                              "names the node and key that must fail, never message text.")
     if not turtle:
         return
     c = st.columns([3, 1, 1], vertical_alignment="bottom")
     reason = c[0].text_input("Reason for the change", key="pf_reason",
                              placeholder="why this policy (recorded in the audit log)")
     if c[1].button("Test", key="pf_test", width="stretch"):
-        with st.spinner("Running the cases and the examples …"):
-            st.session_state["pf_trial"] = governance.try_policy(turtle, cases, data.examples())
+        with st.status("Testing the draft …", expanded=True) as status:
+            st.write("Linting the policy, running its cases in the sandbox, then the "
+                     f"{len(data.examples())} bundled examples (each in its own process).")
+            trial = governance.try_policy(turtle, cases, data.examples())
+            st.session_state["pf_trial"] = trial
+            status.update(label="Tested: " + ("everything passed" if trial.ok else "see the problems below"),
+                          state="complete" if trial.ok else "error", expanded=False)
     save = c[2].button("Save", key="pf_save", type="primary", width="stretch")
     trial = st.session_state.get("pf_trial")
     if trial is not None and trial.code == code:

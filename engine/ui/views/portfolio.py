@@ -25,9 +25,11 @@ def _files() -> list[WorkloadFile] | None:
                 return None
             return read_zip(up.getvalue(), max_entries=settings.zip_entries,
                             max_total=settings.zip_total_bytes, max_file=settings.file_bytes)
-        st.caption(f"Folders under the portfolio root `{root}`"
-                   + ("" if settings.portfolio_root else " (the bundled examples; set [portfolio] "
-                      "root in the app config)"))
+        # the server's own paths are not the visitor's business: name the root, never show it
+        st.caption("Folders under the portfolio root set in the app config"
+                   if settings.portfolio_root else
+                   "Folders of the bundled examples (set `[portfolio] root` in the app config "
+                   "to validate your own)")
         options = subfolders(root)
         if not options:
             st.info("No folder under the root holds workload files.")

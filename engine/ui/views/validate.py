@@ -23,14 +23,19 @@ def _input() -> tuple[str, str] | None:
     source = st.segmented_control("Workload", ["Example", "Upload", "Paste"], default="Example",
                                   key="validate_source") or "Example"
     if source == "Upload":
+        cap = _cap()
         up = st.file_uploader("Workload file (YAML, JSON, Turtle or JSON-LD)", type=UPLOAD_TYPES,
                               key="validate_upload")
+        st.caption(f"Up to {cap / 1024 / 1024:g} MiB per file. A larger file is refused with "
+                   "its size and this limit shown here; the server turns away anything over "
+                   f"{_server_cap_mib():g} MiB before the app sees it (the uploader then marks "
+                   "the file in red).")
         if up is None:
             return None
         raw = up.getvalue()
-        cap = _cap()
         if len(raw) > cap:
-            st.error(f"{up.name} is {len(raw):,} bytes; the limit is {cap:,}.")
+            st.error(f"{components.plain(up.name)} is refused: it is {len(raw):,} bytes and "
+                     f"the limit is {cap:,} bytes ({cap / 1024 / 1024:g} MiB).")
             return None
         try:
             return raw.decode("utf-8"), up.name
@@ -48,10 +53,54 @@ def _input() -> tuple[str, str] | None:
     return data.examples()[name], name
 
 
+def _server_cap_mib() -> float:
+    return float(st.get_option("server.maxUploadSize"))
+
+
 def _cap() -> int:
     from engine.ui.settings import load_settings
 
     return load_settings().file_bytes
+
+
+def finding_rows(findings: list[Any]) -> list[dict[str, Any]]:
+    return [{"severity": f.severity.value, "policy": f.policy, "message": f.message,
+             "practices": ", ".join(f.practices), "where": f.focus_label,
+             "key": (f.path or "").replace("mlwa:", ""), "line": f.line,
+             "pillar": data.pillar_label(f.pillar), "phase": data.phase_label(f.phase),
+             "waived": f.waived_by or ""} for f in findings]
+
+
+FINDING_COLUMNS = {
+    "severity": st.column_config.TextColumn(width="small"),
+    "policy": st.column_config.TextColumn(width="small"),
+    "message": st.column_config.TextColumn(width="large"),
+    "practices": st.column_config.TextColumn(width="medium"),
+    "line": st.column_config.NumberColumn(format="%d", width="small"),
+}
+
+
+def finding_table(findings: list[Any], key: str) -> None:
+    """Findings, every column readable; the selected row is shown in full below."""
+    table = finding_rows(findings)
+    event = st.dataframe(table, hide_index=True, width="stretch", key=key,
+                         height=min(600, 38 + 35 * len(table)), row_height=35,
+                         on_select="rerun", selection_mode="single-row",
+                         column_config=FINDING_COLUMNS)
+    picked = event.get("selection", {}).get("rows", []) if isinstance(event, dict) else \
+        getattr(getattr(event, "selection", None), "rows", [])
+    if picked:
+        f = findings[picked[0]]
+        with st.container(border=True):
+            st.markdown(f"**{f.policy}** · {f.title} · *{f.severity.value}*")
+            st.write(f.message)
+            st.caption(f"{components.plain(f.focus_label)}"
+                       + (f" · key {f.path.replace('mlwa:', '')}" if f.path else "")
+                       + (f" · line {f.line}" if f.line else "")
+                       + " · practices " + ", ".join(f.practices))
+            st.markdown(f"**Fix.** {f.remediation}")
+    else:
+        st.caption("Select a row to read the finding in full with its fix.")
 
 
 def findings_section(wr: WorkloadReport) -> None:
@@ -68,46 +117,89 @@ def findings_section(wr: WorkloadReport) -> None:
     pol = c[3].multiselect("Policy", sorted({f.policy for f in findings}), key="f_policy")
     rows = [f for f in findings if (not sev or f.severity.value in sev) and (not pil or f.pillar in pil)
             and (not pha or f.phase in pha) and (not pol or f.policy in pol)]
-    table = [{"severity": f.severity.value,
-              "policy": f.policy, "message": f.message, "where": f.focus_label,
-              "path": f.path or "", "line": f.line, "practice": ", ".join(f.practices),
-              "pillar": data.pillar_label(f.pillar), "phase": data.phase_label(f.phase),
-              "waived": f.waived_by or ""} for f in rows]
-    st.dataframe(table, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(table)),
-                 column_config={"message": st.column_config.TextColumn(width="large"),
-                                "line": st.column_config.NumberColumn(format="%d")})
-    with st.expander("How to fix each finding"):
-        for code in dict.fromkeys(f.policy for f in rows):
-            first = next(f for f in rows if f.policy == code)
-            st.markdown(f"**{code}** · {first.title}")
-            st.caption(first.remediation)
+    st.caption(f"{len(rows)} of {len(findings)} findings")
+    finding_table(rows, "findings_table")
+
+
+def cell_shares(wr: WorkloadReport, ed: str) -> tuple[dict[str, dict[str, float]],
+                                                      dict[str, dict[str, str]]]:
+    """Share of the practices in each pillar × phase cell that are violated, and its label."""
+    matrix = wr.matrix(ed)
+    values: dict[str, dict[str, float]] = {}
+    text: dict[str, dict[str, str]] = {}
+    for pl in PILLAR_ORDER:
+        for ph in PHASE_ORDER:
+            cell = matrix[pl][ph]
+            total = sum(cell.values())
+            values.setdefault(pl, {})[ph] = cell["violated"] / total if total else 0.0
+            text.setdefault(pl, {})[ph] = f"{cell['violated']}/{total}" if total else "–"
+    return values, text
 
 
 def gap_heatmap(wr: WorkloadReport, ed: str) -> None:
-    matrix = wr.matrix(ed)
-    values = {pl: {ph: matrix[pl][ph]["violated"] for ph in PHASE_ORDER} for pl in PILLAR_ORDER}
-    text = {pl: {ph: (f"{matrix[pl][ph]['violated']}/{sum(matrix[pl][ph].values())}"
-                      if sum(matrix[pl][ph].values()) else "–") for ph in PHASE_ORDER}
-            for pl in PILLAR_ORDER}
+    values, text = cell_shares(wr, ed)
     fig = components.grid_figure(values, text=text, colorscale="Reds", edition=ed,
-                                 hover="violated / practices")
-    st.plotly_chart(fig, key="gap_grid", config={"displayModeBar": False})
-    st.caption("Each cell: practices violated / practices in the cell.")
+                                 hover="violated / practices", zmax=1.0)
+    key = f"gap_grid_{ed}"
+    event = st.plotly_chart(fig, key=key, on_select="rerun", selection_mode="points",
+                            config={"displayModeBar": False})
+    st.caption("Each cell: practices violated / practices in the cell; the colour is the share "
+               "violated. Click a cell to list its findings.")
+    cell = components.selected_cell(event)
+    if cell is None:
+        return
+    pl, ph = cell
+    lz = data.lens()
+    keys = {p.id2025 for p in lz.practices if p.pillar == pl and p.phase(ed) == ph}
+    rows = [f for f in wr.findings if keys & set(f.practices)]
+    st.markdown(f"**{data.pillar_label(pl)} · {data.phase_label(ph)}**: {len(rows)} finding(s)")
+    if rows:
+        finding_table(rows, f"gap_cell_{pl}_{ph}")
+
+
+RISK_ORDER = {"HIGH": 0, "MEDIUM": 1, "UNANSWERED": 2, "NONE": 3, "NOT_APPLICABLE": 4}
 
 
 def risk_section(wr: WorkloadReport) -> None:
     lz = data.lens()
+    ed = components.edition()
     counts = wr.risk_counts()
     c = st.columns(5)
     for i, risk in enumerate(("HIGH", "MEDIUM", "NONE", "UNANSWERED", "NOT_APPLICABLE")):
         c[i].metric(risk.replace("_", " ").title() + " risk" if risk in ("HIGH", "MEDIUM")
                     else risk.replace("_", " ").title(), counts.get(risk, 0))
-    order = {"HIGH": 0, "MEDIUM": 1, "UNANSWERED": 2, "NONE": 3, "NOT_APPLICABLE": 4}
-    rows = sorted(wr.questions.items(), key=lambda kv: (order.get(kv[1].value, 9), kv[0]))
-    st.dataframe([{"risk": r.value, "question": q, "title": lz.question_by_id[q].title
-                   if q in lz.question_by_id else "", "pillar": data.pillar_label(
-                       lz.question_by_id[q].pillar) if q in lz.question_by_id else ""}
-                  for q, r in rows], hide_index=True, width="stretch", height=360)
+    pillar_rows: dict[str, dict[str, int]] = {}
+    for q, r in wr.questions.items():
+        question = lz.question_by_id.get(q)
+        if question is not None:
+            row = pillar_rows.setdefault(question.pillar, {"HIGH": 0, "MEDIUM": 0})
+            if r.value in row:
+                row[r.value] += 1
+    st.caption("High / medium risk questions per pillar: " + " · ".join(
+        f"{data.pillar_label(pl)} {pillar_rows[pl]['HIGH']}/{pillar_rows[pl]['MEDIUM']}"
+        for pl in PILLAR_ORDER if pl in pillar_rows))
+    rows = sorted(wr.questions.items(), key=lambda kv: (RISK_ORDER.get(kv[1].value, 9), kv[0]))
+    by_question: dict[str, list[Any]] = defaultdict(list)
+    for p in lz.practices:
+        by_question[p.question].append(p)
+    table = []
+    for q, r in rows:
+        question = lz.question_by_id.get(q)
+        violated = [p.id(ed) for p in by_question.get(q, [])
+                    if (res := wr.practices.get(p.id2025)) is not None
+                    and res.status.value == "violated"]
+        table.append({"risk": r.value, "question": q,
+                      "asks": question.summary if question else "",
+                      "topic": question.title if question else "",
+                      "violated practices": ", ".join(violated),
+                      "practice page": f"./practice?id={violated[0]}" if violated else None})
+    st.dataframe(table, hide_index=True, width="stretch", height=min(700, 38 + 35 * len(table)),
+                 column_config={
+                     "asks": st.column_config.TextColumn("question asked", width="large"),
+                     "topic": st.column_config.TextColumn(width="medium"),
+                     "practice page": st.column_config.LinkColumn(
+                         "open", display_text="first violated practice →", width="small")})
+    st.caption("The Review page answers the questions no configuration shows.")
 
 
 def plan_section(wr: WorkloadReport) -> None:
@@ -115,13 +207,31 @@ def plan_section(wr: WorkloadReport) -> None:
     if not plan:
         st.success("Nothing to improve: no practice is violated.")
         return
-    for item in plan[:40]:
-        with st.container(border=True):
-            st.markdown(f"**{item.rank}. {item.practice} · {item.title}**")
-            components.chips([f"risk: {item.risk}", data.pillar_label(item.pillar),
-                              data.phase_label(item.phase), *item.policies,
-                              f"{item.findings} finding(s)"])
-            st.caption(item.remediation)
+    c = st.columns([1, 1, 2])
+    group = c[0].selectbox("Group by", ["Risk", "Pillar", "Phase", "Policy"], key="plan_group")
+    risks = c[1].multiselect("Risk", sorted({i.risk for i in plan}), key="plan_risk")
+    text = c[2].text_input("Filter", key="plan_text", placeholder="practice id, title or policy")
+    items = [i for i in plan if (not risks or i.risk in risks)
+             and (not text or text.lower() in f"{i.practice} {i.title} {' '.join(i.policies)}".lower())]
+    groups: dict[str, list[Any]] = defaultdict(list)
+    for item in items:
+        if group == "Policy":
+            for code in item.policies or ("(no policy)",):
+                groups[code].append(item)
+        else:
+            label = {"Risk": f"{item.risk} risk", "Pillar": data.pillar_label(item.pillar),
+                     "Phase": data.phase_label(item.phase)}[group]
+            groups[label].append(item)
+    st.caption(f"{len(items)} of {len(plan)} practices to put in place, most urgent first, "
+               f"in {len(groups)} group(s).")
+    for label, members in groups.items():
+        with st.expander(f"{label} · {len(members)} practice(s)", expanded=len(groups) == 1):
+            st.dataframe([{"#": i.rank, "practice": i.practice, "title": i.title, "risk": i.risk,
+                           "phase": data.phase_label(i.phase), "policies": ", ".join(i.policies),
+                           "findings": i.findings, "how to fix": i.remediation} for i in members],
+                         hide_index=True, width="stretch",
+                         column_config={"title": st.column_config.TextColumn(width="medium"),
+                                        "how to fix": st.column_config.TextColumn(width="large")})
 
 
 def source_section(wr: WorkloadReport, text: str) -> None:

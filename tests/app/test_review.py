@@ -1,0 +1,99 @@
+"""Review page: lens questions answered by the description and by hand, risks by the lens's
+own rules, answers as attestations that the validator reads back."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import yaml
+
+from engine.ontology import load_lens
+from engine.ui import review_model as rm
+from engine.validate import validate_workload
+from engine.workload import load_workload_text
+from tests.app.conftest import REPO, VIEWS, texts
+
+STARTER = (REPO / "examples" / "starter.yaml").read_text(encoding="utf-8")
+
+
+def _report(text: str = STARTER):
+    return validate_workload(load_workload_text(text, filename="starter.yaml"),
+                             as_of=dt.date(2026, 11, 30)).workloads[0]
+
+
+def test_answers_change_the_risk_and_come_back_as_attested() -> None:
+    lens = load_lens()
+    custom = rm.ml_lens_as_custom_lens(lens)
+    wr = _report()
+    # a question whose practices the description leaves open, none violated
+    qid = next(q.id for q in lens.questions
+               if (o := rm.shown_practices(q.id, lens, wr)) and
+               all(s == rm.ASK for s in o.values()))
+    practices = list(rm.shown_practices(qid, lens, wr))
+    assert rm.question_risk(qid, lens, custom, wr, None) == wr.questions[qid].value
+    none = rm.Answer(none=True)
+    assert rm.question_risk(qid, lens, custom, wr, none) in ("HIGH", "MEDIUM")
+    every = rm.Answer(choices=practices, note="design review 2026-11")
+    assert rm.question_risk(qid, lens, custom, wr, every) == "NONE"
+    assert rm.question_risk(qid, lens, custom, wr, rm.Answer(not_applicable=True, reason="x")) \
+        == "NOT_APPLICABLE"
+    items = rm.attestations({qid: every}, lens, wr, owner="ana", when=dt.date(2026, 11, 30))
+    assert {i["practice"] for i in items} == set(practices)
+    assert all(i["status"] == "implemented" and i["evidence"] == "design review 2026-11"
+               for i in items)
+    merged = rm.with_attestations(STARTER, "starter.yaml", items)
+    again = validate_workload(load_workload_text(merged, filename="starter.yaml"),
+                              as_of=dt.date(2026, 11, 30)).workloads[0]
+    for p in practices:
+        assert again.practices[p].status.value in ("attested", "verified"), p
+    assert again.questions[qid].value == "NONE"
+
+
+def test_a_violated_practice_cannot_be_answered_away() -> None:
+    lens = load_lens()
+    custom = rm.ml_lens_as_custom_lens(lens)
+    wr = _report()
+    qid, pid = next((q.id, p) for q in lens.questions
+                    for p, s in rm.shown_practices(q.id, lens, wr).items() if s == "violated")
+    everything = rm.Answer(choices=list(rm.shown_practices(qid, lens, wr)))
+    assert rm.question_risk(qid, lens, custom, wr, everything) != "NONE"
+    items = rm.attestations({qid: everything}, lens, wr, owner="ana", when=dt.date(2026, 11, 30))
+    assert pid not in {i["practice"] for i in items}
+
+
+def test_turtle_workloads_are_not_merged() -> None:
+    import pytest
+
+    from engine.errors import InputError
+
+    with pytest.raises(InputError, match="YAML or JSON"):
+        rm.with_attestations("", "w.ttl", [])
+
+
+def test_review_page_answers_and_downloads(make_app) -> None:
+    at = make_app("architect")
+    at.switch_page(f"{VIEWS}/review.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Review"
+    before = {m.label: int(m.value) for m in at.metric}
+    # a question of the first pillar that answering lowers (found with the model)
+    lens = load_lens()
+    custom = rm.ml_lens_as_custom_lens(lens)
+    wr = _report()
+    qid, open_ = next(
+        (q.id, opts) for q in lens.questions if q.pillar == "operational-excellence"
+        for opts in [[p for p, s in rm.shown_practices(q.id, lens, wr).items()
+                      if s not in rm.SHOWN and s != "violated"]]
+        if opts and rm.question_risk(q.id, lens, custom, wr, rm.Answer(choices=opts))
+        != rm.question_risk(q.id, lens, custom, wr, None))
+    at.multiselect(key=f"rv_{qid}_choices").set_value(open_).run()
+    assert not at.exception
+    after = {m.label: int(m.value) for m in at.metric}
+    assert after != before and after["No risk"] == before["No risk"] + 1
+    assert "Attestations (YAML)" in [b.label for b in at.get("download_button")]
+    body = next(c.value for c in at.code if c.value.startswith("# Answers given"))
+    items = yaml.safe_load(body)["attestations"]
+    assert {i["practice"] for i in items} == set(open_)
+    assert all(i["status"] == "implemented" and i["owner"] == "tester" for i in items)
+    assert "Save in the store" not in [b.label for b in at.button]  # architects download only
+    assert "needs" not in texts(at)
