@@ -18,13 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from engine import paths
 from engine.errors import Location, PolicyError, Problem, UsageError
-from engine.model import STAGES, CheckKind, Evidence, PolicyStatus, Severity
+from engine.model import CODE_RE, STAGES, CheckKind, Evidence, PolicyStatus, Severity
 
 if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
 
-CODE_RE = re.compile(r"^[A-Z][A-Z0-9]*-[A-Z0-9]+-\d{3,4}$")
 MAX_POLICY_BYTES = 512 * 1024
 
 

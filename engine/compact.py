@@ -243,7 +243,7 @@ class _Compiler(PositionalProblems):
         from rdflib import RDF, RDFS, Graph, Literal
         from rdflib.namespace import SH
 
-        from engine.catalog import CODE_RE
+        from engine.model import CODE_RE
         from engine.vocab import MLWA, POL, PREFIXES
 
         if not isinstance(self.data, dict):
@@ -557,7 +557,7 @@ def _subclasses(cls: str) -> list[Node]:
     inference, so subclasses are listed explicitly)."""
     from rdflib import RDFS
 
-    from engine.validate import class_hierarchy
+    from engine.ontology import class_hierarchy
     from engine.vocab import MLWA
 
     h = class_hierarchy()

@@ -112,7 +112,7 @@ def _graph(triples: Iterable[Triple]) -> Graph:
 def _child_validate(shape_triples: list[Triple], ontology_triples: list[Triple],
                     datas: list[list[Triple]], engine: str) -> list[list[RawResult]]:
     """Runs in the sandbox: prepare the custom shapes, validate every data graph."""
-    from engine.shacl.base import get_backend
+    from engine.shacl.backends import get_backend
 
     shapes = _graph(shape_triples)
     prepared = get_backend(engine).prepare(shapes, ontology=_graph(ontology_triples))  # type: ignore[arg-type]
@@ -203,7 +203,7 @@ def prepare_policies(policies: Sequence[Policy], shapes: Graph, engine: str,
     a :class:`SandboxedPrepared` that validates the custom ones in a sandbox.
     """
     from engine.catalog import shapes_graph
-    from engine.shacl.base import get_backend
+    from engine.shacl.backends import get_backend
 
     custom = [p for p in policies if not is_trusted(p)]
     backend = get_backend(engine)  # type: ignore[arg-type]
@@ -229,21 +229,5 @@ def configure_from_options(cpu_seconds: float | None, memory_mb: float | None,
                             wall_seconds=wall_seconds or base.wall_seconds))
 
 
-def sandboxed_pack_tests(policies: Sequence[Policy], *, engine: str = "reference") -> list[Any]:
-    """:func:`engine.testing.run_pack_tests`, one policy at a time, so a policy that runs over
-    a sandbox limit fails with that message and the others still report."""
-    from engine.sandbox import SandboxLimitExceeded
-    from engine.testing import PolicyTestReport, run_pack_tests
-
-    out: list[Any] = []
-    for pol in policies:
-        try:
-            out.extend(run_pack_tests([pol], engine=engine))
-        except SandboxLimitExceeded as exc:
-            out.append(PolicyTestReport(pol.code, problems=[str(exc)]))
-    return out
-
-
 __all__ = ["DEFAULT_LIMITS", "SandboxLimits", "SandboxedPrepared", "configure",
-           "configure_from_options", "current_limits", "is_trusted", "prepare_policies",
-           "sandboxed_pack_tests"]
+           "configure_from_options", "current_limits", "is_trusted", "prepare_policies"]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Any, TypeVar
 
 _T = TypeVar("_T")
+
+#: A policy code: our own prefix, an area and a number (``WA-SEC-001``, ``ACME-DATA-0042``).
+CODE_RE = re.compile(r"^[A-Z][A-Z0-9]*-[A-Z0-9]+-\d{3,4}$")
 
 
 def frozen_from_fields(cls: type[_T], values: dict[str, Any]) -> _T:

@@ -119,6 +119,26 @@ def ontology_files() -> list[Path]:
 
 
 @cache
+def class_hierarchy() -> Graph:
+    """The rdfs:subClassOf triples of the bundled vocabularies: all a backend needs for
+    sh:targetClass / sh:class to see subclasses, and far smaller than the lens graph.
+    Read straight from the vocabulary files (the lens content has no subclasses)."""
+    from rdflib import RDF, RDFS, Graph
+
+    from engine.rdfio import parse_turtle_file
+
+    g = Graph()
+    for path in ontology_files():
+        if path.parent.name == "lens":
+            continue
+        for t in parse_turtle_file(path).triples((None, RDFS.subClassOf, None)):
+            g.add(t)
+    for s in set(g.subjects(RDFS.subClassOf, None)):
+        g.add((s, RDF.type, RDFS.Class))
+    return g
+
+
+@cache
 def lens_graph() -> Graph:
     """The lens graph (core ontology, lens content, workload vocabulary), parsed once."""
     from rdflib import Graph

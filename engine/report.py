@@ -15,7 +15,6 @@ from engine.model import CheckKind, PracticeStatus, QuestionRisk, Severity, froz
 
 if TYPE_CHECKING:
     from engine.plan import Action, Overview
-    from engine.reviews import ReviewResult
 
 REPORT_SCHEMA_VERSION = "1.2"  # 1.1: WorkloadReport.reviews; 1.2: declared, evidence, fix, actions
 
@@ -304,3 +303,66 @@ def question_risk(practices: Iterable[tuple[str, PracticeStatus]]) -> QuestionRi
     if not items or any(st is PracticeStatus.NOT_ASSESSED for _, st in items):
         return QuestionRisk.UNANSWERED
     return QuestionRisk.NONE
+
+
+# ---------------------------------------------------------------------- custom-lens reviews
+# What engine.reviews computes for a workload's ``reviews:``; kept with the rest of the report
+# model so formatters read it without importing the reviewer (and the lens reader under it).
+
+#: A question no answer reaches (the same string as ``engine.interop.customlens.UNANSWERED``).
+REVIEW_UNANSWERED = "UNANSWERED"
+REVIEW_RISK_ORDER = ("HIGH_RISK", "MEDIUM_RISK", "NO_RISK", REVIEW_UNANSWERED)
+
+
+@dataclass(frozen=True)
+class QuestionReview:
+    """One question of a reviewed lens: what was chosen and the risk the rules give."""
+
+    id: str
+    title: str
+    pillar: str  # pillar name
+    selected: tuple[str, ...]  # choice ids, as written
+    risk: str  # HIGH_RISK | MEDIUM_RISK | NO_RISK | UNANSWERED
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "pillar": self.pillar,
+                "selected": list(self.selected), "risk": self.risk}
+
+
+@dataclass(frozen=True)
+class ReviewResult:
+    """A custom lens reviewed for one workload."""
+
+    lens: str  # the lens's name
+    file: str  # the lens path as the workload writes it
+    questions: tuple[QuestionReview, ...]  # every question of the lens, in lens order
+
+    def risk_counts(self) -> dict[str, int]:
+        c = Counter(q.risk for q in self.questions)
+        return {r: c.get(r, 0) for r in REVIEW_RISK_ORDER}
+
+    @property
+    def risky(self) -> list[QuestionReview]:
+        return [q for q in self.questions if q.risk in ("HIGH_RISK", "MEDIUM_RISK")]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"lens": self.lens, "file": self.file, "summary": self.risk_counts(),
+                "questions": [q.to_json() for q in self.questions]}
+
+
+_REVIEW_LABELS = {"HIGH_RISK": "high risk", "MEDIUM_RISK": "medium risk",
+                  "NO_RISK": "no risk", REVIEW_UNANSWERED: "unanswered"}
+#: The report's own question risks, for styling a custom-lens risk like them.
+REVIEW_REPORT_RISK = {"HIGH_RISK": "HIGH", "MEDIUM_RISK": "MEDIUM", "NO_RISK": "NONE",
+                      REVIEW_UNANSWERED: "UNANSWERED"}
+
+
+def review_risk_label(risk: str) -> str:
+    """``HIGH_RISK`` -> ``high risk``, for people."""
+    return _REVIEW_LABELS.get(risk, risk.lower().replace("_", " "))
+
+
+def review_counts_text(result: ReviewResult) -> str:
+    """``1 high risk, 0 medium risk, 2 no risk, 3 unanswered``."""
+    c = result.risk_counts()
+    return ", ".join(f"{c[r]} {review_risk_label(r)}" for r in REVIEW_RISK_ORDER)

@@ -26,11 +26,9 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from engine.errors import ErrorList, InputError, Location, Problem
 from engine.interop.customlens import (
@@ -41,6 +39,11 @@ from engine.interop.customlens import (
     loads_strict,
     parse_lens_dict,
 )
+from engine.report import REVIEW_REPORT_RISK as REPORT_RISK
+from engine.report import REVIEW_RISK_ORDER as RISK_ORDER
+from engine.report import QuestionReview, ReviewResult
+from engine.report import review_counts_text as counts_text
+from engine.report import review_risk_label as risk_label
 
 if TYPE_CHECKING:
     from engine.workload import ReviewRequest, Workload
@@ -49,63 +52,7 @@ __all__ = ["REPORT_RISK", "RISK_ORDER", "QuestionReview", "ReviewResult", "count
            "evaluate_reviews", "load_review_lens", "resolve_lens_path", "review_lens",
            "risk_label"]
 
-RISK_ORDER = ("HIGH_RISK", "MEDIUM_RISK", "NO_RISK", UNANSWERED)
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-
-
-@dataclass(frozen=True)
-class QuestionReview:
-    """One question of a reviewed lens: what was chosen and the risk the rules give."""
-
-    id: str
-    title: str
-    pillar: str  # pillar name
-    selected: tuple[str, ...]  # choice ids, as written
-    risk: str  # HIGH_RISK | MEDIUM_RISK | NO_RISK | UNANSWERED
-
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "pillar": self.pillar,
-                "selected": list(self.selected), "risk": self.risk}
-
-
-@dataclass(frozen=True)
-class ReviewResult:
-    """A custom lens reviewed for one workload."""
-
-    lens: str  # the lens's name
-    file: str  # the lens path as the workload writes it
-    questions: tuple[QuestionReview, ...]  # every question of the lens, in lens order
-
-    def risk_counts(self) -> dict[str, int]:
-        c = Counter(q.risk for q in self.questions)
-        return {r: c.get(r, 0) for r in RISK_ORDER}
-
-    @property
-    def risky(self) -> list[QuestionReview]:
-        return [q for q in self.questions if q.risk in ("HIGH_RISK", "MEDIUM_RISK")]
-
-    def to_json(self) -> dict[str, Any]:
-        return {"lens": self.lens, "file": self.file, "summary": self.risk_counts(),
-                "questions": [q.to_json() for q in self.questions]}
-
-
-_LABELS = {"HIGH_RISK": "high risk", "MEDIUM_RISK": "medium risk", "NO_RISK": "no risk",
-           UNANSWERED: "unanswered"}
-# The report's own question risks, for styling a custom-lens risk like them.
-REPORT_RISK = {"HIGH_RISK": "HIGH", "MEDIUM_RISK": "MEDIUM", "NO_RISK": "NONE",
-               UNANSWERED: "UNANSWERED"}
-
-
-def risk_label(risk: str) -> str:
-    """``HIGH_RISK`` -> ``high risk``, for people."""
-    return _LABELS.get(risk, risk.lower().replace("_", " "))
-
-
-def counts_text(result: ReviewResult) -> str:
-    """``1 high risk, 0 medium risk, 2 no risk, 3 unanswered``."""
-    c = result.risk_counts()
-    return ", ".join(f"{c[r]} {risk_label(r)}" for r in RISK_ORDER)
-
 
 # ------------------------------------------------------------------------------ the lens file
 

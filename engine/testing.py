@@ -23,6 +23,7 @@ Cases name what must fail, never message text, so messages can be reworded freel
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -214,6 +215,21 @@ def format_results(reports: list[PolicyTestReport]) -> tuple[str, bool]:
                 lines.append(f"FAIL {r.policy} {r.name!r} ({r.expect}): {r.detail}")
     lines.append(f"{passed} passed, {failed} failed")
     return "\n".join(lines), ok
+
+
+def sandboxed_pack_tests(policies: Sequence[Policy], *, engine: str = "reference") -> list[PolicyTestReport]:
+    """:func:`run_pack_tests`, one policy at a time, so a policy that runs over a sandbox
+    limit fails with that message and the others still report. (It lives here, not in
+    :mod:`engine.custom`, because the harness needs the validator, which needs ``custom``.)"""
+    from engine.sandbox import SandboxLimitExceeded
+
+    out: list[PolicyTestReport] = []
+    for pol in policies:
+        try:
+            out.extend(run_pack_tests([pol], engine=engine))
+        except SandboxLimitExceeded as exc:
+            out.append(PolicyTestReport(pol.code, problems=[str(exc)]))
+    return out
 
 
 def example_root() -> Path:

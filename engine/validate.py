@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from engine.catalog import Catalog, Policy, builtin_catalog, load_catalog, shapes_graph
 from engine.errors import InputError
 from engine.model import STAGES, CheckKind, Evidence, PracticeStatus, QuestionRisk, Severity
+from engine.ontology import class_hierarchy  # re-exported: callers import it from here too
 from engine.report import (
     Finding,
     PracticeResult,
@@ -67,27 +68,6 @@ class WaiverSet(Protocol):
     def match(self, finding: Finding, as_of: dt.date) -> tuple[str, str] | None: ...  # (id, reason)
 
     def notes(self, workload: str, as_of: dt.date) -> list[str]: ...  # e.g. expired waivers
-
-
-@cache
-def class_hierarchy() -> Graph:
-    """The rdfs:subClassOf triples of the bundled vocabularies: all a backend needs for
-    sh:targetClass / sh:class to see subclasses, and far smaller than the lens graph.
-    Read straight from the vocabulary files (the lens content has no subclasses)."""
-    from rdflib import RDF, RDFS, Graph
-
-    from engine.ontology import ontology_files
-    from engine.rdfio import parse_turtle_file
-
-    g = Graph()
-    for path in ontology_files():
-        if path.parent.name == "lens":
-            continue
-        for t in parse_turtle_file(path).triples((None, RDFS.subClassOf, None)):
-            g.add(t)
-    for s in set(g.subjects(RDFS.subClassOf, None)):
-        g.add((s, RDF.type, RDFS.Class))
-    return g
 
 
 def _subclasses(cls: Node) -> set[Node]:

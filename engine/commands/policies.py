@@ -125,8 +125,8 @@ def test(pack_dirs: tuple[Path, ...], codes: tuple[str, ...], engine: str,
     cases run in a sandboxed child with CPU, memory and wall-time limits.
     """
     from engine.catalog import Catalog, builtin_catalog, load_pack
-    from engine.custom import configure_from_options, sandboxed_pack_tests
-    from engine.testing import format_results
+    from engine.custom import configure_from_options
+    from engine.testing import format_results, sandboxed_pack_tests
 
     if pack_dirs:
         packs = [load_pack(d) for d in pack_dirs]

@@ -181,7 +181,9 @@ def _reviews(w: WorkloadReport) -> list[str]:
     """Custom lens reviews: every question of each lens with its choices and risk."""
     if not w.reviews:
         return []
-    from engine.reviews import REPORT_RISK, counts_text, risk_label
+    from engine.report import REVIEW_REPORT_RISK as REPORT_RISK
+    from engine.report import review_counts_text as counts_text
+    from engine.report import review_risk_label as risk_label
 
     out = ["<h3>Custom lens reviews</h3>"]
     for r in w.reviews:

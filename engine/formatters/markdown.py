@@ -152,7 +152,8 @@ def _reviews(w: WorkloadReport) -> list[str]:
     """Custom lens reviews: counts per lens and its high or medium risk questions."""
     if not w.reviews:
         return []
-    from engine.reviews import counts_text, risk_label
+    from engine.report import review_counts_text as counts_text
+    from engine.report import review_risk_label as risk_label
 
     lines = ["", "**Custom lens reviews**", ""]
     for r in w.reviews:

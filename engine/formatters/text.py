@@ -219,7 +219,9 @@ def _reviews(w: WorkloadReport, paint: _Paint) -> list[str]:
     """Custom lens reviews: counts per lens, then each high or medium risk question."""
     if not w.reviews:
         return []
-    from engine.reviews import REPORT_RISK, counts_text, risk_label
+    from engine.report import REVIEW_REPORT_RISK as REPORT_RISK
+    from engine.report import review_counts_text as counts_text
+    from engine.report import review_risk_label as risk_label
 
     lines = ["  custom lens reviews:"]
     for r in w.reviews:

@@ -61,18 +61,3 @@ class Backend(Protocol):
     name: str
 
     def prepare(self, shapes: rdflib.Graph, ontology: rdflib.Graph | None = None) -> Prepared: ...
-
-
-def get_backend(name: BackendName) -> Backend:
-    """Return a backend by name; imports lazily so choosing one never loads the other."""
-    if name == "reference":
-        from engine.shacl.reference import ReferenceBackend
-
-        return ReferenceBackend()
-    if name in ("fast", "auto"):
-        from engine.shacl.fast import FastBackend
-
-        return FastBackend(gate=True, name=name)
-    from engine.errors import UsageError
-
-    raise UsageError(f"unknown SHACL backend {name!r}; choose reference, fast or auto")

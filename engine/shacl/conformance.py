@@ -19,7 +19,8 @@ import rdflib.collection
 from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import BNode, Literal, Node
 
-from engine.shacl.base import RawResult, get_backend
+from engine.shacl.backends import get_backend
+from engine.shacl.base import RawResult
 from engine.shacl.differential import DIVERGENCES
 
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")

@@ -15,7 +15,8 @@ import rdflib
 from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
-from engine.shacl.base import RawResult, get_backend
+from engine.shacl.backends import get_backend
+from engine.shacl.base import RawResult
 
 Key = tuple[Node, Node | None, Node | None, Node, rdflib.URIRef, rdflib.URIRef]
 

@@ -275,3 +275,11 @@ def test_the_yaml_review_is_lifted_to_rdf(tmp_path: Path) -> None:
     assert {str(o) for o in wl.graph.objects(node, MLWA.selectedChoice)} == {
         "OPS_1=OPS_1_shadow", "OPS_1=OPS_1_rollback", "OPS_2=OPS_2_drift"}
     assert str(wl.graph.value(node, MLWA.reviewLensFile)) == "lenses/team-lens.json"
+
+
+def test_the_report_model_and_the_lens_reader_agree_on_unanswered() -> None:
+    """The report model keeps its own copy so that it imports nothing of interop."""
+    from engine.interop.customlens import UNANSWERED
+    from engine.report import REVIEW_RISK_ORDER, REVIEW_UNANSWERED
+
+    assert REVIEW_UNANSWERED == UNANSWERED and REVIEW_RISK_ORDER[-1] == UNANSWERED

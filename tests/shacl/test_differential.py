@@ -3,6 +3,7 @@ core component the compiler claims, and W3C core tests with random triples remov
 
 from __future__ import annotations
 
+import importlib.metadata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,9 +16,11 @@ from rdflib.namespace import RDF, RDFS, XSD
 from engine.shacl.differential import Difference, compare
 
 EX = rdflib.Namespace("http://ex/")
+#: Named in the test ids, so a report says which Oxigraph the comparison ran on.
+OXIGRAPH = f"pyoxigraph-{importlib.metadata.version('pyoxigraph')}"
 
 
-@pytest.fixture(autouse=True, params=["oxigraph", "in-process"])
+@pytest.fixture(autouse=True, params=["oxigraph", "in-process"], ids=[OXIGRAPH, "in-process"])
 def fast_path(request: pytest.FixtureRequest) -> Iterator[None]:
     """Every comparison twice: the fast backend's compiled queries run by Oxigraph (large
     batches, a first workload) and by the in-process engine (engine.shacl.fast.small)."""

@@ -7,15 +7,23 @@ store it ran on. Every recorded query is then run again by mini on a dataset reb
 that store's quads, mapped back to the caller's rdflib terms through the backend's own
 ``GraphTerms``, and the two answers must be the same multiset of rows. Hypothesis adds random
 literals under every operator and cast, random query shapes and random regexes.
+
+mini imitates one Oxigraph release line, quirks included: the installed pyoxigraph is the
+one these tests checked, its version is named in every failure, and
+``test_installed_oxigraph_is_the_range_mini_imitates`` fails if it is outside the range that
+``pyproject.toml`` pins.
 """
 
 from __future__ import annotations
 
 import collections
+import importlib.metadata
 import logging
 import random
+import re
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -232,6 +240,24 @@ def pack_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Recorder, Out
     return rec, replay(rec.batches)
 
 
+#: The Oxigraph these tests compare mini with: the one installed.
+OXIGRAPH = f"pyoxigraph {importlib.metadata.version('pyoxigraph')}"
+
+
+def test_installed_oxigraph_is_the_range_mini_imitates() -> None:
+    """mini copies 0.5.x's evaluation; a pyoxigraph outside the pinned range may answer
+    differently, so these comparisons would check the wrong engine."""
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
+
+    deps = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    pin = next(d for d in deps if re.match(r"pyoxigraph\b", d))
+    spec = SpecifierSet(pin.removeprefix("pyoxigraph").split(";")[0].strip())
+    assert spec == SpecifierSet(">=0.5.13,<0.6"), pin  # the range mini is tested against
+    installed = Version(importlib.metadata.version("pyoxigraph"))
+    assert installed in spec, f"{OXIGRAPH} is outside {spec}: mini imitates {spec} only"
+
+
 def test_the_pack_corpus_is_what_the_backend_issues(pack_corpus: tuple[Recorder, Outcome]) -> None:
     rec, _ = pack_corpus
     texts = {t for b in rec.batches for t, _, _ in b.queries}
@@ -243,7 +269,7 @@ def test_the_pack_corpus_is_what_the_backend_issues(pack_corpus: tuple[Recorder,
 def test_mini_answers_every_pack_query_as_oxigraph_does(
         pack_corpus: tuple[Recorder, Outcome]) -> None:
     _, outcome = pack_corpus
-    assert not outcome.differences, "\n".join(outcome.differences[:5])
+    assert not outcome.differences, f"against {OXIGRAPH}:\n" + "\n".join(outcome.differences[:5])
     assert outcome.supported_share == 1.0, sorted(set(outcome.unsupported.values()))
     assert outcome.agreed > 1000
 
@@ -269,7 +295,7 @@ def test_mini_answers_the_w3c_queries_as_oxigraph_does(
         w3c_corpus: tuple[Recorder, Outcome]) -> None:
     rec, outcome = w3c_corpus
     assert rec.size > 400  # 468 since nested shapes are not evaluated without value nodes
-    assert not outcome.differences, "\n".join(outcome.differences[:5])
+    assert not outcome.differences, f"against {OXIGRAPH}:\n" + "\n".join(outcome.differences[:5])
     refused = {reason: labels for reason, labels in outcome.labels.items()}
     assert refused == W3C_UNSUPPORTED, refused
 
@@ -306,7 +332,7 @@ def test_mini_answers_the_differential_shapes_as_oxigraph_does(
         differential_corpus: tuple[Recorder, Outcome]) -> None:
     rec, outcome = differential_corpus
     assert rec.size > 100
-    assert not outcome.differences, "\n".join(outcome.differences[:5])
+    assert not outcome.differences, f"against {OXIGRAPH}:\n" + "\n".join(outcome.differences[:5])
     assert outcome.supported_share == 1.0, sorted(set(outcome.unsupported.values()))
 
 
@@ -402,7 +428,7 @@ def _agree(text: str, store: Store, ds: mini.Dataset, **kwargs: Any) -> bool:
                                for row in sols)
     got = collections.Counter(tuple(_canonical(t) for t in row) for row in rows)
     assert [v.value for v in sols.variables] == list(q.variables), text
-    assert want == got, f"{text}\nonly Oxigraph: {want - got}\nonly mini: {got - want}"
+    assert want == got, f"{text}\nonly {OXIGRAPH}: {want - got}\nonly mini: {got - want}"
     return True
 
 

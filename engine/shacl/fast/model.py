@@ -15,9 +15,10 @@ import rdflib.collection
 from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import BNode, Literal, Node, URIRef
 
-from engine.shacl.fast.terms import INTEGER_SUBTYPES
+from engine.shacl.fast.gate import Unsupported
+from engine.shacl.fast.sparql import read_sparql_constraint
+from engine.shacl.fast.terms import INTEGER_SUBTYPES, TRUE
 
-TRUE = Literal(True)
 _SH = str(SH)
 
 #: Parameters of the core constraint components, each mapped to the component it belongs to.
@@ -66,10 +67,6 @@ _PATH_KINDS = {
     SH.oneOrMorePath: "+",
     SH.zeroOrOnePath: "?",
 }
-
-
-class Unsupported(Exception):
-    """Raised while reading a shape the compiler will not translate."""
 
 
 @dataclass
@@ -295,8 +292,6 @@ class ShapesModel:
         for p in g.objects(node, SH.property):
             shape.properties.append(self._ref(p))
         for s in g.objects(node, SH.sparql):
-            from engine.shacl.fast.sparql import read_sparql_constraint
-
             shape.sparql.append(read_sparql_constraint(g, shape, s))
 
     def _decode(self, node: Node, param: URIRef, value: Node) -> Any:

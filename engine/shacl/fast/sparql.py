@@ -20,7 +20,8 @@ from rdflib.term import Literal, Node, URIRef
 
 from engine.errors import PolicyError
 from engine.sparqlguard import run_oxigraph
-from engine.shacl.fast.model import TRUE, Unsupported
+from engine.shacl.fast.gate import Unsupported
+from engine.shacl.fast.terms import TRUE
 
 _STRINGS = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
 _IRIS = re.compile(r"<[^<>\"{}|^`\\\s]*>")

@@ -18,6 +18,8 @@ from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.plugins.stores.memory import Memory, SimpleMemory
 from rdflib.term import BNode, Literal, Node, URIRef
 
+#: ``true``, the one value that switches a SHACL flag (sh:closed, sh:deactivated) on.
+TRUE = Literal(True)
 #: Datatypes Oxigraph folds into xsd:integer on insert.
 INTEGER_SUBTYPES = frozenset(
     XSD[n]

@@ -53,10 +53,9 @@ from engine.shacl.fast.mini.algebra import required
 from engine.shacl.fast.mini.dataset import Dataset, Graph
 from engine.shacl.fast.mini.evaluate import Compiler
 from engine.shacl.fast.mini.parser import _refuse, parse
-from engine.shacl.fast.mini.query import QueryPlan
 from engine.shacl.fast.mini.steps import Env
 from engine.shacl.fast.mini.terms import Term, Unmodelled, from_rdflib
-from engine.shacl.fast.mini.translate import Scope, Translator, _Refused
+from engine.shacl.fast.mini.translate import QueryPlan, Scope, Translator, _Refused
 from engine.shacl.fast.model import Unsupported
 
 _CACHE: dict[str, PreparedQuery] = {}
