@@ -225,6 +225,49 @@ def read_parameters(items: tuple[str, ...] | list[str], max_bytes: int
 
 # ---------------------------------------------------------------- the import
 
+def _sanitize(document: dict[str, Any]) -> list[str]:
+    """Leave out any imported value the workload schema refuses (a property of a shape
+    the mapping did not expect), saying so, so the import never writes an invalid
+    description. Each pass removes the values jsonschema names; a few passes suffice."""
+    from engine.workload.structure import _validator, quick_valid
+
+    notes: list[str] = []
+    for _ in range(5):
+        if quick_valid(document):
+            return notes
+        errors = list(_validator().iter_errors(document))
+        if not errors:
+            return notes
+        for err in errors:
+            path = list(err.absolute_path)
+            if not path:
+                continue
+            parent: Any = document
+            for part in path[:-1]:
+                parent = parent[part] if isinstance(parent, (dict, list)) else None
+                if parent is None:
+                    break
+            last = path[-1]
+            if len(path) >= 3 and isinstance(path[-2], int) and last == "name" and \
+                    isinstance(parent, dict):
+                # an item whose name is refused: the item goes (its parent list holds it)
+                holder: Any = document
+                for part in path[:-3]:
+                    holder = holder[part]
+                container = holder[path[-3]]
+                if isinstance(container, list) and parent in container:
+                    container.remove(parent)
+            elif isinstance(parent, dict) and last in parent:
+                del parent[last]
+            elif isinstance(parent, list) and isinstance(last, int) and last < len(parent):
+                parent.pop(last)
+            else:
+                continue
+            notes.append(f"left out {'.'.join(str(p) for p in path)}: {err.message[:120]}")
+            break  # paths shift once something is removed: validate again
+    return notes
+
+
 def _slug(text: str) -> str:
     slug = re.sub(r"[^a-z0-9._-]+", "-", text.lower()).strip("-._")
     return slug or "imported"
@@ -322,6 +365,7 @@ def import_sources(sources: list[str | Path], *, overlay: str | Path | None = No
         wid = str(over.data.get("id") or wid)
         wname = str(over.data.get("name") or wname)
     document = builder.document(wid, wname)
+    notes += _sanitize(document)
     conflicts: list[str] = []
     overlay_paths: dict[Any, Any] = {}
     if over is not None:

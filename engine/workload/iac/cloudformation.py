@@ -67,7 +67,7 @@ class Template:
         self.supplied = parameters
         self.params: dict[str, Any] = {}
         declared = data.get("Parameters") or {}
-        if not isinstance(declared, dict):
+        if not isinstance(declared, dict) or not all(isinstance(k, str) for k in declared):
             raise InputError("`Parameters` must be a mapping", self._loc(("Parameters",)))
         for name, spec in declared.items():
             if name in parameters:
@@ -77,8 +77,9 @@ class Template:
             else:
                 self.params[name] = Unknown(f"parameter {name} (no value given)")
         self.resource_ids = set((data.get("Resources") or {}).keys())
-        self.conditions = data.get("Conditions") or {}
-        self.mappings = data.get("Mappings") or {}
+        self.conditions = data.get("Conditions") if isinstance(data.get("Conditions"),
+                                                                dict) else {}
+        self.mappings = data.get("Mappings") if isinstance(data.get("Mappings"), dict) else {}
         self._cond_cache: dict[str, Any] = {}
         self._lines: dict[tuple[str, ...], int] | None = None
         self.used_parameters: set[str] = set()
@@ -169,7 +170,8 @@ class Template:
                 "a malformed Condition")
         fn = key[4:]
         if fn == "GetAtt":
-            if isinstance(arg, list) and len(arg) == 2 and arg[0] in self.resource_ids:
+            if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and \
+                    arg[0] in self.resource_ids:
                 return Link(str(arg[0]), str(arg[1]))
             return Unknown("an attribute of a resource (known at deployment)")
         if fn == "If":
@@ -234,7 +236,7 @@ class Template:
             values = self.eval(arg, depth + 1)
             if isinstance(values, list) and len(values) >= 3 and all(
                     isinstance(v, str) for v in values[:3]):
-                found = self.mappings.get(values[0], {})
+                found = self.mappings.get(values[0], {})  # type: ignore[union-attr]
                 found = found.get(values[1], {}) if isinstance(found, dict) else {}
                 if isinstance(found, dict) and values[2] in found:
                     return self.eval(found[values[2]], depth + 1)

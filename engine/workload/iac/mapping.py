@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from engine.workload.iac.build import Builder, Component
+from engine.workload.iac.build import Builder, Component, safe_name
 from engine.workload.iac.resource import (
     Link,
     Resource,
@@ -676,8 +676,9 @@ def bucket_part(res: Resource, ctx: Context) -> None:
         _bucket_encryption(comp, res, ctx, [res.props])
     elif kind.endswith("_versioning"):
         status = res.get("versioning_configuration.status")
-        comp.set("versioning", status == "Enabled" if isinstance(status, str) else status,
-                 res, "versioning_configuration")
+        comp.set("versioning", status == "Enabled" if isinstance(status, str) else
+                 status if isinstance(status, Unknown) else None, res,
+                 "versioning_configuration")
     elif kind.endswith("public_access_block"):
         _public_access(comp, res, res.props, "block_public_acls")
     elif kind.endswith("_logging"):
@@ -913,7 +914,7 @@ def pipeline_step(res: Resource, ctx: Context) -> None:
             ctx.context(res, f"a {kind} step outside any pipeline in the import")
         return
     stages = pipe.data.setdefault("stages", [])
-    stage = {"name": res.name, "type": _STAGE.get(kind, "other")}
+    stage = {"name": safe_name(res.name), "type": _STAGE.get(kind, "other")}
     if kind in ("Condition", "ClarifyCheck", "QualityCheck"):
         stage["blocking"] = True
     stages.append(stage)
@@ -1206,7 +1207,14 @@ def apply(resources: list[Resource], builder: Builder) -> None:
     builder.unmapped.extend(r for r in resources if r.type not in RULE_BY_TYPE)
     for rule, res in sorted(known, key=lambda p: p[0].order):
         before = len(builder.context) + len(builder.unmapped) + len(builder.ignored)
-        rule.handler(res, ctx)
+        try:
+            rule.handler(res, ctx)
+        except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:
+            # a shape the mapping did not expect: listed with the reason, never dropped
+            # (and never a crash of the whole import); report it as a bug in mlwa
+            ctx.context(res, f"not mapped: its properties have a shape the mapping does "
+                             f"not read ({type(exc).__name__}: {exc}); please report this")
+            continue
         after = len(builder.context) + len(builder.unmapped) + len(builder.ignored)
         if after == before:
             builder.mapped.append(res)

@@ -30,7 +30,7 @@ def looks_like(data: Any) -> bool:
 
 def _defaults(data: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for p in data.get("Parameters") or ():
+    for p in data.get("Parameters") if isinstance(data.get("Parameters"), list) else ():
         if isinstance(p, dict) and isinstance(p.get("Name"), str):
             out[p["Name"]] = p["DefaultValue"] if "DefaultValue" in p else Unknown(
                 f"pipeline parameter {p['Name']} (no default)")
@@ -110,7 +110,8 @@ def read(data: dict[str, Any], positions: Positions, filename: str,
                             filename, line, props, lines))
         if kind == "Condition":
             for branch in ("IfSteps", "ElseSteps"):
-                for j, inner in enumerate(args.get(branch) or ()):
+                inner_steps = args.get(branch)
+                for j, inner in enumerate(inner_steps if isinstance(inner_steps, list) else ()):
                     queue.append((inner, (*path, "Arguments", branch, j)))
     return out
 
