@@ -140,11 +140,11 @@ def _expand(sources: list[Path]) -> tuple[list[Path], list[Path]]:
                 dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and
                                  not d.startswith("."))
                 here = Path(root)
-                if any(n.endswith(".tf") for n in names):
-                    # nested folders with .tf files are modules, read through their
-                    # module blocks; only the folder given (or a top folder) is a root
-                    if not any(here.is_relative_to(d) for d in tf_dirs):
-                        tf_dirs.append(here)
+                # nested folders with .tf files are modules, read through the module
+                # blocks of the root above them; only a top folder is a root
+                if any(n.endswith(".tf") for n in names) and not any(
+                        here.is_relative_to(d) for d in tf_dirs):
+                    tf_dirs.append(here)
                 for n in sorted(names):
                     p = here / n
                     if p.suffix.lower() in _TEXT_EXT and not n.endswith((".tf", ".tfvars")):
@@ -373,7 +373,7 @@ def import_sources(sources: list[str | Path], *, overlay: str | Path | None = No
         from engine.workload.spec import WORKLOAD_FIELDS
 
         collections = {f.key for f in WORKLOAD_FIELDS if f.type == "items"}
-        facts_of = {}
+        facts_of: dict[Any, dict[str, str]] = {}
         for coll in collections:
             for idx, item in enumerate(document.get(coll) or []):
                 prov = item.get("provenance") or {}

@@ -19,8 +19,9 @@ from engine.workload.iac.resource import Link, Resource, Unknown
 from engine.workload.safeyaml import Positions, load_json, load_yaml
 
 TOOL = "cloudformation"
-_FUNCTIONS = ("And Base64 Cidr Equals FindInMap GetAZs If ImportValue Join Length Not Or "
-              "Select Split Sub ToJsonString Transform").split()
+_FUNCTIONS = ("And", "Base64", "Cidr", "Equals", "FindInMap", "GetAZs", "If", "ImportValue",
+              "Join", "Length", "Not", "Or", "Select", "Split", "Sub", "ToJsonString",
+              "Transform")
 _NO_VALUE = object()
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
 MAX_EVAL_DEPTH = 40
@@ -77,9 +78,9 @@ class Template:
             else:
                 self.params[name] = Unknown(f"parameter {name} (no value given)")
         self.resource_ids = set((data.get("Resources") or {}).keys())
-        self.conditions = data.get("Conditions") if isinstance(data.get("Conditions"),
-                                                                dict) else {}
-        self.mappings = data.get("Mappings") if isinstance(data.get("Mappings"), dict) else {}
+        conditions, mappings = data.get("Conditions"), data.get("Mappings")
+        self.conditions: dict[str, Any] = conditions if isinstance(conditions, dict) else {}
+        self.mappings: dict[str, Any] = mappings if isinstance(mappings, dict) else {}
         self._cond_cache: dict[str, Any] = {}
         self._lines: dict[tuple[str, ...], int] | None = None
         self.used_parameters: set[str] = set()
@@ -121,17 +122,17 @@ class Template:
                 return self._if(arg, depth, raw, at)
             if key == "Ref" or key == "Condition" or key.startswith("Fn::"):
                 return self._function(key, arg, depth)
-        out = {}
+        kept: dict[str, Any] = {}
         for k, v in node.items():
             here = None if raw is None else (*raw, k)
             value = self.eval(v, depth + 1, here, (*at, k))
             if value is not _NO_VALUE:
-                out[k] = value
+                kept[k] = value
                 if here is not None and self._lines is not None:
                     line = self.pos.keys.get(here)
                     if line is not None:
                         self._lines.setdefault((*at, k), line[0])
-        return out
+        return kept
 
     def _if(self, arg: Any, depth: int, raw: tuple[Any, ...], at: tuple[str, ...]) -> Any:
         """``Fn::If`` in a resource's properties, keeping the lines of the branch taken

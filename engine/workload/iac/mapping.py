@@ -200,7 +200,7 @@ def _config_facts(comp: Component, cfg: Resource, ctx: Context) -> None:
         etype = "serverless"
     if cfg.get("AsyncInferenceConfig", "async_inference_config") is not None:
         etype = "asynchronous"
-    items = []
+    items: list[dict[str, Any]] = []
     total = 0
     for v in variants + [dict(s, _shadow=True) for s in shadows]:
         name = as_text(v.get("VariantName") or v.get("variant_name"))
@@ -525,7 +525,7 @@ def feature_group(res: Resource, ctx: Context) -> None:
     comp.set("online", online, res, "OnlineStoreConfig", "online_store_config")
     comp.set("offline", offline, res, "OfflineStoreConfig", "offline_store_config")
     name = as_text(res.get("FeatureGroupName", "feature_group_name"))
-    group = {"name": name if isinstance(name, str) else comp.name}
+    group: dict[str, Any] = {"name": name if isinstance(name, str) else comp.name}
     rid = as_text(res.get("RecordIdentifierFeatureName", "record_identifier_feature_name"))
     if isinstance(rid, str):
         group["record_identifier"] = rid
@@ -914,7 +914,7 @@ def pipeline_step(res: Resource, ctx: Context) -> None:
             ctx.context(res, f"a {kind} step outside any pipeline in the import")
         return
     stages = pipe.data.setdefault("stages", [])
-    stage = {"name": safe_name(res.name), "type": _STAGE.get(kind, "other")}
+    stage: dict[str, Any] = {"name": safe_name(res.name), "type": _STAGE.get(kind, "other")}
     if kind in ("Condition", "ClarifyCheck", "QualityCheck"):
         stage["blocking"] = True
     stages.append(stage)
@@ -955,7 +955,7 @@ def training_step(res: Resource, ctx: Context) -> Component:
     comp.set("options.max_runtime_hours", max(1, runtime // 3600) if isinstance(
         runtime, int) else runtime, res, "StoppingCondition.MaxRuntimeInSeconds")
     ckpt = res.get("CheckpointConfig")
-    comp.set("checkpoints.enabled", True if ckpt else False, res, "CheckpointConfig")
+    comp.set("checkpoints.enabled", bool(ckpt), res, "CheckpointConfig")
     _network(comp, res, res.get("VpcConfig"), res.get("EnableNetworkIsolation"),
              "VpcConfig", "EnableNetworkIsolation")
     inter = as_bool(res.get("EnableInterContainerTrafficEncryption"))
@@ -1065,8 +1065,9 @@ def kserve(res: Resource, ctx: Context) -> None:
 
 def _r(types: str, collection: str, handler: Handler, facts: str = "", order: int = 5
        ) -> Rule:
-    rows = tuple(tuple(p.strip() for p in row.split("<-", 1))  # type: ignore[misc]
-                 for row in facts.split(";") if row.strip())
+    rows: tuple[tuple[str, str], ...] = tuple(
+        (left.strip(), right.strip()) for left, _, right in
+        (row.partition("<-") for row in facts.split(";") if row.strip()))
     return Rule(tuple(types.split()), collection, rows, handler, order)
 
 
@@ -1326,8 +1327,7 @@ def docs_table() -> str:
                 seen |= practices.get(pred, set())
         types = "<br>".join(f"`{t}`" for t in rule.types)
         facts = "<br>".join(f"{left} ← {right}" if right else left
-                            for left, right in ((f[0], f[1] if len(f) > 1 else "")
-                                                for f in rule.facts))
+                            for left, right in rule.facts)
         rows.append(f"| {types} | `{rule.collection}` | {facts} | "
                     f"{', '.join(sorted(seen)) or '–'} |")
     return "\n".join([TABLE_START, *rows, TABLE_END])

@@ -107,11 +107,11 @@ def _lines(text: str) -> dict[str, tuple[int, dict[tuple[str, ...], int]]]:
             if m:
                 path = (*stack, m.group(1))
                 current.setdefault(path, no)
-                if m.group(2) != "=" or line.rstrip().endswith("{"):
-                    if line.count("{") > line.count("}"):
-                        stack.append(m.group(1))
-                        depth += line.count("{") - line.count("}")
-                        continue
+                opens = m.group(2) != "=" or line.rstrip().endswith("{")
+                if opens and line.count("{") > line.count("}"):
+                    stack.append(m.group(1))
+                    depth += line.count("{") - line.count("}")
+                    continue
         opened, closed = line.count("{"), line.count("}")
         depth += opened - closed
         while stack and depth <= len(stack):
@@ -383,13 +383,12 @@ def read_plan(data: dict[str, Any], positions: Positions, filename: str) -> list
             if not isinstance(res, dict) or res.get("mode", "managed") != "managed":
                 continue
             address = str(res.get("address") or f"{res.get('type')}.{res.get('name')}")
-            values = res.get("values") if isinstance(res.get("values"), dict) else {}
-            values = _mark_unknown(values, unknown_after.get(address))
+            values = _mark_unknown(_map(res.get("values")), unknown_after.get(address))
             for attr, target in refs.get(_config_address(address), {}).items():
                 if values.get(attr) is None or isinstance(values.get(attr), Unknown | str):
                     values[attr] = Link(_module_prefix(address) + target)
             rpath = (*path, "resources", i)
-            lines = {}
+            lines: dict[tuple[str, ...], int] = {}
             for kpath, (ln, _) in positions.keys.items():
                 if len(kpath) > len(rpath) + 1 and kpath[:len(rpath) + 1] == (*rpath,
                                                                                 "values"):
