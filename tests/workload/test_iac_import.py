@@ -118,11 +118,13 @@ def test_every_unmapped_resource_is_listed() -> None:
     summary = result.summary()
     types = sorted(r["type"] for r in summary["unmapped"])
     assert types == sorted(["AWS::Events::Rule"] * 3 + ["AWS::CodeCommit::Repository"] * 2
-                           + ["AWS::CodeBuild::Project"] * 3
-                           + ["AWS::CodePipeline::Pipeline"] * 2)
+                           + ["AWS::CodeBuild::Project"] * 3)
     total = (len(summary["mapped"]) + len(summary["unmapped"]) + len(summary["context"])
              + len(summary["ignored"]))
     assert total == len(result.resources)
+    build = component(result.document, "pipelines", "ModelBuildPipeline")
+    assert [s["type"] for s in build["stages"]] == ["source", "build"]
+    assert build["orchestrator"] == "codepipeline" and build["triggers"] == ["commit"]
     bucket = component(result.document, "data_stores", "MlOpsArtifactsBucket")
     assert bucket["encryption"]["at_rest"] is True
     assert bucket["access"]["public_access_blocked"] is True

@@ -1040,6 +1040,49 @@ def register_step(res: Resource, ctx: Context) -> Component:
     return comp
 
 
+_CATEGORY_STAGE = {"source": "source", "build": "build", "test": "integration-test",
+                   "deploy": "deploy", "approval": "approve", "invoke": "other"}
+
+
+def codepipeline(res: Resource, ctx: Context) -> None:
+    """A CodePipeline (CI/CD around the model): its stages by action category, manual
+    approvals, and what starts it."""
+    comp = ctx.b.component("pipelines", res)
+    comp.set("orchestrator", "codepipeline", res)
+    stages: list[dict[str, Any]] = []
+    triggers: set[str] = set()
+    for stage in _variants(res.get("Stages", "stage")):
+        actions = _variants(stage.get("Actions") or stage.get("action"))
+        categories = []
+        for action in actions:
+            type_id = action.get("ActionTypeId")
+            category = (type_id.get("Category") if isinstance(type_id, dict)
+                        else action.get("category"))
+            if isinstance(category, str):
+                categories.append(category.lower())
+            config = action.get("Configuration") or action.get("configuration") or {}
+            if isinstance(category, str) and category.lower() == "source" and \
+                    isinstance(config, dict):
+                triggers.add("commit")  # polled or through an event rule: a commit
+        name = as_text(stage.get("Name") or stage.get("name"))
+        if not isinstance(name, str):
+            continue
+        kind = next((_CATEGORY_STAGE[c] for c in categories if c in _CATEGORY_STAGE),
+                    "other")
+        item: dict[str, Any] = {"name": safe_name(name), "type": kind}
+        if "approval" in categories:
+            item["manual_approval"] = True
+        stages.append(item)
+    if stages:
+        comp.set("stages", stages, res, "Stages", "stage")
+        kinds = {s["type"] for s in stages}
+        comp.set("type", ["ci-cd"] if "deploy" in kinds else ["ci"], res, "Stages", "stage")
+    if triggers:
+        comp.set("triggers", sorted(triggers), res, "Stages", "stage")
+    comp.ref("role", res.get("RoleArn", "role_arn"), ("iam_roles",), res, "RoleArn",
+             "role_arn")
+
+
 # ---------------------------------------------------------------- Kubernetes
 
 def kserve(res: Resource, ctx: Context) -> None:
@@ -1193,6 +1236,11 @@ RULES: tuple[Rule, ...] = (
        "sagemaker:Step:Callback sagemaker:Step:AutoML", "pipelines", pipeline_step,
        "a pipeline stage (Condition: evaluate, blocking; pipeline tests model-validation)",
        order=3),
+    _r("AWS::CodePipeline::Pipeline aws_codepipeline", "pipelines", codepipeline,
+       "orchestrator codepipeline; stages <- Stages (type from the actions' category: "
+       "source, build, integration-test, deploy, approve; manual_approval for approvals);"
+       "type <- ci-cd with a deploy stage, else ci; triggers commit <- a source action;"
+       "role <- RoleArn", order=2),
     _r("serving.kserve.io/InferenceService", "endpoints", kserve,
        "autoscaling <- spec.predictor.minReplicas, maxReplicas; data_capture.enabled <- "
        "spec.predictor.logger; deployment.strategy canary <- canaryTrafficPercent"),
