@@ -36,7 +36,8 @@ class Component:
         res = res or self.resource
         if isinstance(value, Link):
             value = Unknown(f"the deployed value of {value.address}")
-        if res is not self.resource and res.condition is not None:
+        if res is not self.resource and res.condition is not None and \
+                res.condition != self.resource.condition:
             # read from another resource that may not be created
             value = Unknown(f"{res.address}, created only when {res.condition.reason}")
         if isinstance(value, Unknown):
