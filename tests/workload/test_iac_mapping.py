@@ -268,3 +268,40 @@ def test_docs_table_is_current() -> None:
                                   "sagemaker:Step:Training", "serving.kserve.io/InferenceService"])
 def test_docs_name_the_main_types(kind: str) -> None:
     assert f"`{kind}`" in (REPO / "docs" / "import.md").read_text(encoding="utf-8")
+
+
+def test_a_fact_from_a_resource_that_may_not_exist_is_marked(tmp_path: Path) -> None:
+    folder = tmp_path / "tf"
+    folder.mkdir()
+    (folder / "main.tf").write_text(
+        'variable "kms_key_id" {}\nlocals { encrypt = var.kms_key_id == "" ? 0 : 1 }\n'
+        'resource "aws_s3_bucket" "b" { bucket = "x" }\n'
+        'resource "aws_s3_bucket_server_side_encryption_configuration" "b" {\n'
+        '  count  = local.encrypt\n  bucket = aws_s3_bucket.b.id\n'
+        '  rule {\n    apply_server_side_encryption_by_default {\n'
+        '      sse_algorithm = "aws:kms"\n    }\n  }\n}\n', encoding="utf-8")
+    result = import_sources([folder])
+    bucket = result.document["data_stores"][0]
+    assert "encryption" not in bucket
+    assert any(d.startswith("encryption.at_rest: aws_s3_bucket_server_side_encryption_"
+                            "configuration.b, created only when count")
+               for d in bucket["provenance"]["depends_on"])
+
+
+def test_summary_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from engine.cli import main
+
+    out = tmp_path / "w.yaml"
+    path = tmp_path / "t.yml"
+    path.write_text(MONITORING, encoding="utf-8")
+    try:
+        main(["workload", "import", str(path), "-o", str(out), "--summary", "json"])
+    except SystemExit as exc:
+        assert exc.code in (0, None)
+    data = json.loads(capsys.readouterr().out)
+    assert data["schema"] == "mlwa/import-summary" and data["version"] == "1"
+    assert data["data"]["components"] == 5 and data["data"]["unmapped"] == []
+    assert {r["type"] for r in data["data"]["context"]} == {"AWS::KMS::Key",
+                                                          "AWS::EC2::VPCEndpoint"}
