@@ -305,3 +305,18 @@ def test_summary_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert data["data"]["components"] == 5 and data["data"]["unmapped"] == []
     assert {r["type"] for r in data["data"]["context"]} == {"AWS::KMS::Key",
                                                           "AWS::EC2::VPCEndpoint"}
+
+
+def test_foreach_loops_are_noted_and_getatt_strings_read(tmp_path: Path) -> None:
+    text = ('{"Transform": "AWS::LanguageExtensions", "Resources": {'
+            '"Fn::ForEach::Buckets": ["Name", ["a", "b"], {"${Name}": {"Type": "AWS::S3::Bucket"}}],'
+            '"Role": {"Type": "AWS::IAM::Role", "Properties": {}},'
+            '"Nb": {"Type": "AWS::SageMaker::NotebookInstance", "Properties": {'
+            '"InstanceType": "ml.t3.medium", "RoleArn": {"Fn::GetAtt": "Role.Arn"},'
+            '"RootAccess": "Disabled", "DirectInternetAccess": "Disabled", "SubnetId": "s-1"}}}}')
+    result = imported(tmp_path, text, "t.json")
+    nb = one(result.document, "notebooks", "Nb")
+    assert nb["role"] == "Role" and nb["root_access"] is False
+    assert nb["direct_internet_access"] is False and nb["network"] == {"vpc": True}
+    assert any("Fn::ForEach::Buckets" in n and "not expanded" in n
+               for n in result.summary()["notes"])

@@ -334,6 +334,9 @@ def import_sources(sources: list[str | Path], *, overlay: str | Path | None = No
                 template.params)
             resources += found
             builder.skipped += [(a, t, f"{name}:{line}") for a, t, line in skipped]
+            notes += [f"{name}:{line}: {a} is a loop of the language extensions transform; "
+                      "its resources are not expanded (import `aws cloudformation package` "
+                      "or synthesized output to see them)" for a, line in template.not_expanded]
             resources += pipeline.embedded(found)
         elif kind == "terraform-plan":
             resources += terraform.read_plan(data, positions, name)

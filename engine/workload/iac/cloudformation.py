@@ -83,6 +83,7 @@ class Template:
         self.mappings: dict[str, Any] = mappings if isinstance(mappings, dict) else {}
         self._cond_cache: dict[str, Any] = {}
         self._lines: dict[tuple[str, ...], int] | None = None
+        self.not_expanded: list[tuple[str, int]] = []  # Fn::ForEach (language extensions)
         self.used_parameters: set[str] = set()
 
     def _loc(self, path: tuple[Any, ...]) -> Location:
@@ -171,6 +172,8 @@ class Template:
                 "a malformed Condition")
         fn = key[4:]
         if fn == "GetAtt":
+            if isinstance(arg, str) and "." in arg:  # the long form written as "A.B"
+                arg = arg.split(".", 1)
             if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and \
                     arg[0] in self.resource_ids:
                 return Link(str(arg[0]), str(arg[1]))
@@ -284,6 +287,9 @@ class Template:
             raise InputError("`Resources` must be a mapping", self._loc(("Resources",)))
         for lid, body in raw.items():
             line = self.pos.key(("Resources", lid))[0] or 1
+            if isinstance(lid, str) and lid.startswith("Fn::ForEach::"):
+                self.not_expanded.append((f"Resources.{lid}", line))
+                continue
             if not isinstance(body, dict) or not isinstance(body.get("Type"), str):
                 raise InputError(f"resource {lid} has no `Type`",
                                  Location(self.file, line))
