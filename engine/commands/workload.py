@@ -143,10 +143,9 @@ def import_(sources: tuple[Path, ...], overlay: Path | None, parameters: tuple[s
     except InputError as exc:
         if overlay is None:
             raise
-        raise InputError(f"{overlay}: merged with the import, the overlay gives an invalid "
-                         f"description: {exc.problems[0]}", Location(str(overlay)),
-                         [Problem(Location(str(overlay)), str(p)) for p in exc.problems]
-                         ) from None
+        from engine.workload.iac.validation import overlay_problem
+
+        raise overlay_problem(result, exc) from None
     if output is not None:
         tmp = output.with_name(f".{output.name}.tmp")
         tmp.write_text(result.text, encoding="utf-8")

@@ -360,3 +360,19 @@ def test_a_folder_of_templates_lists_files_it_skips(tmp_path: Path) -> None:
     skipped = {Path(f).name for f, _ in result.skipped_files}
     assert skipped == {"notes.json", "staging-config.json"}
     assert yaml.safe_load(result.text)["endpoints"][0]["deployment"]["strategy"] == "canary"
+
+
+def test_an_invalid_overlay_is_reported_at_its_own_line(tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]
+                                                        ) -> None:
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text("id: x\nname: X\nendpoints:\n  - name: Endpoint\n    colour: blue\n",
+                       encoding="utf-8")
+    out = tmp_path / "out.yaml"
+    template = "cloudformation/multi-model-endpoint/endpoint-config-template.yml"
+    assert run(["workload", "import", template, "--overlay", str(overlay),
+                "-o", str(out)]) == 2
+    assert capsys.readouterr().err.startswith(f"mlwa: {overlay}:5:")
+    assert not out.exists()
+    assert run(["validate", "--iac", template, "--overlay", str(overlay)]) == 2
+    assert f"{overlay}:5:" in capsys.readouterr().err
