@@ -302,6 +302,8 @@ def test_validate_iac_with_overlay(tmp_path: Path, capsys: pytest.CaptureFixture
     report = json.loads(capsys.readouterr().out)
     text = json.dumps(report)
     assert "overlay conflict" in text and "data_capture.enabled" in text
+    assert any("6 component(s) read from infrastructure code (6 terraform-plan)" in n
+               for n in report["workloads"][0]["notes"])
     findings = [f for w in report["workloads"] for f in w["findings"]]
     files = {f["location"]["file"] for f in findings if f.get("location")}
     assert "terraform/plan/plan.json" in files and str(overlay) in files
