@@ -230,12 +230,21 @@ print(json.dumps({"per_import": per_import, "resources": len(result.resources)})
 
 
 def largest_template() -> Path:
-    """The largest CloudFormation template of the test data (by resources, then bytes)."""
-    candidates = [p for p in IAC_DATA.rglob("*") if p.suffix in (".yml", ".yaml", ".json")
-                  and "Resources" in p.read_text(encoding="utf-8")[:200_000]]
-    return max(candidates, key=lambda p: (p.read_text(encoding="utf-8").count("Type: AWS::")
-                                          + p.read_text(encoding="utf-8").count('"Type"'),
-                                          p.stat().st_size))
+    """The CloudFormation template of the test data with the most resources."""
+    from engine.workload.iac.cloudformation import looks_like, parse
+
+    best: tuple[int, Path] | None = None
+    for path in sorted(IAC_DATA.rglob("*")):
+        if path.suffix not in (".yml", ".yaml", ".json"):
+            continue
+        try:
+            data = parse(path.read_text(encoding="utf-8"), str(path))[0]
+        except Exception:  # not YAML or JSON at all: not a candidate
+            continue
+        if looks_like(data) and (best is None or len(data["Resources"]) > best[0]):
+            best = (len(data["Resources"]), path)
+    assert best is not None, "no CloudFormation template in tests/data/iac"
+    return best[1]
 
 
 def iac_once(engine: str, template: Path) -> float:

@@ -723,12 +723,29 @@ def validate_paths(files: Sequence[str | Path], *, packs: Sequence[Path] = (),
             continue
         report = validator.validate(wl)
         report.reviews = reviews
-        reports.append(report)
-    reports.extend(validator.validate(wl) for wl in workloads)
+        reports.append(_note_provenance(wl, report))
+    reports.extend(_note_provenance(wl, validator.validate(wl)) for wl in workloads)
     return Report(workloads=reports, engine=engine,
                   packs={p.id: p.version for p in catalog.packs}, policies=len(validator.policies),
                   as_of=as_of.isoformat(), edition=edition, errors=errors,
                   policy_index={p.code: p for p in validator.policies})
+
+
+def _note_provenance(wl: Workload, report: WorkloadReport) -> WorkloadReport:
+    """Say how many components were read from infrastructure code (``provenance`` blocks
+    written by ``mlwa workload import``): their facts are verified from the code, and
+    findings on them point at the code's lines."""
+    if "provenance" not in wl.source_text:
+        return report
+    from engine.vocab import MLWA
+
+    tools = [str(o) for o in wl.graph.objects(None, MLWA.provenanceTool)]
+    if tools:
+        kinds = ", ".join(f"{tools.count(t)} {t}" for t in sorted(set(tools)))
+        report.notes.append(f"{len(tools)} component(s) read from infrastructure code "
+                            f"({kinds}): their facts are verified from the code and "
+                            "findings on them point at its lines")
+    return report
 
 
 def validate_workload(wl: Workload, *, catalog: Catalog | None = None, engine: str = "reference",

@@ -16,8 +16,9 @@ format_option = click.option(
 )
 
 
-def emit_json(kind: str, data: Any) -> None:
-    """Write ``{"mlwa": version, "kind": kind, "data": data}`` to stdout."""
+def emit_json(kind: str, data: Any, stream: Any = None) -> None:
+    """Write ``{"mlwa": version, "kind": kind, "data": data}`` to stdout (or ``stream``)."""
+    out = stream or sys.stdout
     envelope = {"schema": f"mlwa/{kind}", "version": JSON_SCHEMA_VERSION, "data": data}
-    json.dump(envelope, sys.stdout, indent=2, ensure_ascii=False, sort_keys=False)
-    sys.stdout.write("\n")
+    json.dump(envelope, out, indent=2, ensure_ascii=False, sort_keys=False)
+    out.write("\n")

@@ -78,7 +78,8 @@ def command(files: tuple[Path, ...], iac: tuple[Path, ...], overlay: Path | None
     from engine.validate import validate_paths
 
     if not files and not iac:
-        raise UsageError("name workload FILES, or infrastructure code with --iac")
+        raise UsageError("Missing argument 'FILES...': name workload files, or "
+                         "infrastructure code with --iac")
     if (overlay or parameters) and not iac:
         raise UsageError("--overlay and --parameters go with --iac")
     imported = []

@@ -129,7 +129,6 @@ def import_(sources: tuple[Path, ...], overlay: Path | None, parameters: tuple[s
     block (file, line, resource address), so findings point at the infrastructure code.
     Resources no mapping knows are listed in the summary, never dropped.
     """
-    import json
     import os
 
     from engine.workload import load_workload_text
@@ -143,10 +142,9 @@ def import_(sources: tuple[Path, ...], overlay: Path | None, parameters: tuple[s
     except InputError as exc:
         if overlay is None:
             raise
-        raise InputError(f"{overlay}: merged with the import, the overlay gives an invalid "
-                         f"description: {exc.problems[0]}", Location(str(overlay)),
-                         [Problem(Location(str(overlay)), str(p)) for p in exc.problems]
-                         ) from None
+        from engine.workload.iac.validation import overlay_problem
+
+        raise overlay_problem(result, exc) from None
     if output is not None:
         tmp = output.with_name(f".{output.name}.tmp")
         tmp.write_text(result.text, encoding="utf-8")
@@ -155,8 +153,10 @@ def import_(sources: tuple[Path, ...], overlay: Path | None, parameters: tuple[s
         sys.stdout.write(result.text)
     echo = click.echo if output is not None else (lambda m: click.echo(m, err=True))
     if summary_fmt == "json":
-        echo(json.dumps({"schema": "mlwa/import-summary", "version": "1",
-                         "data": result.summary()}, indent=2, ensure_ascii=False))
+        from engine.commands._common import emit_json
+
+        emit_json("import-summary", result.summary(),
+                  stream=sys.stdout if output is not None else sys.stderr)
     else:
         for line in result.summary_lines():
             echo(line)

@@ -118,11 +118,13 @@ def test_every_unmapped_resource_is_listed() -> None:
     summary = result.summary()
     types = sorted(r["type"] for r in summary["unmapped"])
     assert types == sorted(["AWS::Events::Rule"] * 3 + ["AWS::CodeCommit::Repository"] * 2
-                           + ["AWS::CodeBuild::Project"] * 3
-                           + ["AWS::CodePipeline::Pipeline"] * 2)
+                           + ["AWS::CodeBuild::Project"] * 3)
     total = (len(summary["mapped"]) + len(summary["unmapped"]) + len(summary["context"])
              + len(summary["ignored"]))
     assert total == len(result.resources)
+    build = component(result.document, "pipelines", "ModelBuildPipeline")
+    assert [s["type"] for s in build["stages"]] == ["source", "build"]
+    assert build["orchestrator"] == "codepipeline" and build["triggers"] == ["commit"]
     bucket = component(result.document, "data_stores", "MlOpsArtifactsBucket")
     assert bucket["encryption"]["at_rest"] is True
     assert bucket["access"]["public_access_blocked"] is True
@@ -300,6 +302,8 @@ def test_validate_iac_with_overlay(tmp_path: Path, capsys: pytest.CaptureFixture
     report = json.loads(capsys.readouterr().out)
     text = json.dumps(report)
     assert "overlay conflict" in text and "data_capture.enabled" in text
+    assert any("6 component(s) read from infrastructure code (6 terraform-plan)" in n
+               for n in report["workloads"][0]["notes"])
     findings = [f for w in report["workloads"] for f in w["findings"]]
     files = {f["location"]["file"] for f in findings if f.get("location")}
     assert "terraform/plan/plan.json" in files and str(overlay) in files
@@ -358,3 +362,19 @@ def test_a_folder_of_templates_lists_files_it_skips(tmp_path: Path) -> None:
     skipped = {Path(f).name for f, _ in result.skipped_files}
     assert skipped == {"notes.json", "staging-config.json"}
     assert yaml.safe_load(result.text)["endpoints"][0]["deployment"]["strategy"] == "canary"
+
+
+def test_an_invalid_overlay_is_reported_at_its_own_line(tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]
+                                                        ) -> None:
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text("id: x\nname: X\nendpoints:\n  - name: Endpoint\n    colour: blue\n",
+                       encoding="utf-8")
+    out = tmp_path / "out.yaml"
+    template = "cloudformation/multi-model-endpoint/endpoint-config-template.yml"
+    assert run(["workload", "import", template, "--overlay", str(overlay),
+                "-o", str(out)]) == 2
+    assert capsys.readouterr().err.startswith(f"mlwa: {overlay}:5:")
+    assert not out.exists()
+    assert run(["validate", "--iac", template, "--overlay", str(overlay)]) == 2
+    assert f"{overlay}:5:" in capsys.readouterr().err

@@ -140,11 +140,11 @@ def _expand(sources: list[Path]) -> tuple[list[Path], list[Path]]:
                 dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and
                                  not d.startswith("."))
                 here = Path(root)
-                if any(n.endswith(".tf") for n in names):
-                    # nested folders with .tf files are modules, read through their
-                    # module blocks; only the folder given (or a top folder) is a root
-                    if not any(here.is_relative_to(d) for d in tf_dirs):
-                        tf_dirs.append(here)
+                # nested folders with .tf files are modules, read through the module
+                # blocks of the root above them; only a top folder is a root
+                if any(n.endswith(".tf") for n in names) and not any(
+                        here.is_relative_to(d) for d in tf_dirs):
+                    tf_dirs.append(here)
                 for n in sorted(names):
                     p = here / n
                     if p.suffix.lower() in _TEXT_EXT and not n.endswith((".tf", ".tfvars")):
@@ -225,6 +225,49 @@ def read_parameters(items: tuple[str, ...] | list[str], max_bytes: int
 
 # ---------------------------------------------------------------- the import
 
+def _sanitize(document: dict[str, Any]) -> list[str]:
+    """Leave out any imported value the workload schema refuses (a property of a shape
+    the mapping did not expect), saying so, so the import never writes an invalid
+    description. Each pass removes the values jsonschema names; a few passes suffice."""
+    from engine.workload.structure import _validator, quick_valid
+
+    notes: list[str] = []
+    for _ in range(5):
+        if quick_valid(document):
+            return notes
+        errors = list(_validator().iter_errors(document))
+        if not errors:
+            return notes
+        for err in errors:
+            path = list(err.absolute_path)
+            if not path:
+                continue
+            parent: Any = document
+            for part in path[:-1]:
+                parent = parent[part] if isinstance(parent, (dict, list)) else None
+                if parent is None:
+                    break
+            last = path[-1]
+            if len(path) >= 3 and isinstance(path[-2], int) and last == "name" and \
+                    isinstance(parent, dict):
+                # an item whose name is refused: the item goes (its parent list holds it)
+                holder: Any = document
+                for part in path[:-3]:
+                    holder = holder[part]
+                container = holder[path[-3]]
+                if isinstance(container, list) and parent in container:
+                    container.remove(parent)
+            elif isinstance(parent, dict) and last in parent:
+                del parent[last]
+            elif isinstance(parent, list) and isinstance(last, int) and last < len(parent):
+                parent.pop(last)
+            else:
+                continue
+            notes.append(f"left out {'.'.join(str(p) for p in path)}: {err.message[:120]}")
+            break  # paths shift once something is removed: validate again
+    return notes
+
+
 def _slug(text: str) -> str:
     slug = re.sub(r"[^a-z0-9._-]+", "-", text.lower()).strip("-._")
     return slug or "imported"
@@ -291,6 +334,9 @@ def import_sources(sources: list[str | Path], *, overlay: str | Path | None = No
                 template.params)
             resources += found
             builder.skipped += [(a, t, f"{name}:{line}") for a, t, line in skipped]
+            notes += [f"{name}:{line}: {a} is a loop of the language extensions transform; "
+                      "its resources are not expanded (import `aws cloudformation package` "
+                      "or synthesized output to see them)" for a, line in template.not_expanded]
             resources += pipeline.embedded(found)
         elif kind == "terraform-plan":
             resources += terraform.read_plan(data, positions, name)
@@ -322,6 +368,7 @@ def import_sources(sources: list[str | Path], *, overlay: str | Path | None = No
         wid = str(over.data.get("id") or wid)
         wname = str(over.data.get("name") or wname)
     document = builder.document(wid, wname)
+    notes += _sanitize(document)
     conflicts: list[str] = []
     overlay_paths: dict[Any, Any] = {}
     if over is not None:
@@ -329,7 +376,7 @@ def import_sources(sources: list[str | Path], *, overlay: str | Path | None = No
         from engine.workload.spec import WORKLOAD_FIELDS
 
         collections = {f.key for f in WORKLOAD_FIELDS if f.type == "items"}
-        facts_of = {}
+        facts_of: dict[Any, dict[str, str]] = {}
         for coll in collections:
             for idx, item in enumerate(document.get(coll) or []):
                 prov = item.get("provenance") or {}

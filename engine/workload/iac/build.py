@@ -36,6 +36,10 @@ class Component:
         res = res or self.resource
         if isinstance(value, Link):
             value = Unknown(f"the deployed value of {value.address}")
+        if res is not self.resource and res.condition is not None and \
+                res.condition != self.resource.condition:
+            # read from another resource that may not be created
+            value = Unknown(f"{res.address}, created only when {res.condition.reason}")
         if isinstance(value, Unknown):
             self.depends.setdefault(key, value.reason)
             return

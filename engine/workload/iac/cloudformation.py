@@ -19,8 +19,9 @@ from engine.workload.iac.resource import Link, Resource, Unknown
 from engine.workload.safeyaml import Positions, load_json, load_yaml
 
 TOOL = "cloudformation"
-_FUNCTIONS = ("And Base64 Cidr Equals FindInMap GetAZs If ImportValue Join Length Not Or "
-              "Select Split Sub ToJsonString Transform").split()
+_FUNCTIONS = ("And", "Base64", "Cidr", "Equals", "FindInMap", "GetAZs", "If", "ImportValue",
+              "Join", "Length", "Not", "Or", "Select", "Split", "Sub", "ToJsonString",
+              "Transform")
 _NO_VALUE = object()
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
 MAX_EVAL_DEPTH = 40
@@ -67,7 +68,7 @@ class Template:
         self.supplied = parameters
         self.params: dict[str, Any] = {}
         declared = data.get("Parameters") or {}
-        if not isinstance(declared, dict):
+        if not isinstance(declared, dict) or not all(isinstance(k, str) for k in declared):
             raise InputError("`Parameters` must be a mapping", self._loc(("Parameters",)))
         for name, spec in declared.items():
             if name in parameters:
@@ -77,10 +78,12 @@ class Template:
             else:
                 self.params[name] = Unknown(f"parameter {name} (no value given)")
         self.resource_ids = set((data.get("Resources") or {}).keys())
-        self.conditions = data.get("Conditions") or {}
-        self.mappings = data.get("Mappings") or {}
+        conditions, mappings = data.get("Conditions"), data.get("Mappings")
+        self.conditions: dict[str, Any] = conditions if isinstance(conditions, dict) else {}
+        self.mappings: dict[str, Any] = mappings if isinstance(mappings, dict) else {}
         self._cond_cache: dict[str, Any] = {}
         self._lines: dict[tuple[str, ...], int] | None = None
+        self.not_expanded: list[tuple[str, int]] = []  # Fn::ForEach (language extensions)
         self.used_parameters: set[str] = set()
 
     def _loc(self, path: tuple[Any, ...]) -> Location:
@@ -120,17 +123,17 @@ class Template:
                 return self._if(arg, depth, raw, at)
             if key == "Ref" or key == "Condition" or key.startswith("Fn::"):
                 return self._function(key, arg, depth)
-        out = {}
+        kept: dict[str, Any] = {}
         for k, v in node.items():
             here = None if raw is None else (*raw, k)
             value = self.eval(v, depth + 1, here, (*at, k))
             if value is not _NO_VALUE:
-                out[k] = value
+                kept[k] = value
                 if here is not None and self._lines is not None:
                     line = self.pos.keys.get(here)
                     if line is not None:
                         self._lines.setdefault((*at, k), line[0])
-        return out
+        return kept
 
     def _if(self, arg: Any, depth: int, raw: tuple[Any, ...], at: tuple[str, ...]) -> Any:
         """``Fn::If`` in a resource's properties, keeping the lines of the branch taken
@@ -169,7 +172,10 @@ class Template:
                 "a malformed Condition")
         fn = key[4:]
         if fn == "GetAtt":
-            if isinstance(arg, list) and len(arg) == 2 and arg[0] in self.resource_ids:
+            if isinstance(arg, str) and "." in arg:  # the long form written as "A.B"
+                arg = arg.split(".", 1)
+            if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and \
+                    arg[0] in self.resource_ids:
                 return Link(str(arg[0]), str(arg[1]))
             return Unknown("an attribute of a resource (known at deployment)")
         if fn == "If":
@@ -234,7 +240,7 @@ class Template:
             values = self.eval(arg, depth + 1)
             if isinstance(values, list) and len(values) >= 3 and all(
                     isinstance(v, str) for v in values[:3]):
-                found = self.mappings.get(values[0], {})
+                found = self.mappings.get(values[0], {})  # type: ignore[union-attr]
                 found = found.get(values[1], {}) if isinstance(found, dict) else {}
                 if isinstance(found, dict) and values[2] in found:
                     return self.eval(found[values[2]], depth + 1)
@@ -281,6 +287,9 @@ class Template:
             raise InputError("`Resources` must be a mapping", self._loc(("Resources",)))
         for lid, body in raw.items():
             line = self.pos.key(("Resources", lid))[0] or 1
+            if isinstance(lid, str) and lid.startswith("Fn::ForEach::"):
+                self.not_expanded.append((f"Resources.{lid}", line))
+                continue
             if not isinstance(body, dict) or not isinstance(body.get("Type"), str):
                 raise InputError(f"resource {lid} has no `Type`",
                                  Location(self.file, line))

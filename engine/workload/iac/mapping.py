@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from engine.workload.iac.build import Builder, Component
+from engine.workload.iac.build import Builder, Component, safe_name
 from engine.workload.iac.resource import (
     Link,
     Resource,
@@ -200,7 +200,7 @@ def _config_facts(comp: Component, cfg: Resource, ctx: Context) -> None:
         etype = "serverless"
     if cfg.get("AsyncInferenceConfig", "async_inference_config") is not None:
         etype = "asynchronous"
-    items = []
+    items: list[dict[str, Any]] = []
     total = 0
     for v in variants + [dict(s, _shadow=True) for s in shadows]:
         name = as_text(v.get("VariantName") or v.get("variant_name"))
@@ -525,7 +525,7 @@ def feature_group(res: Resource, ctx: Context) -> None:
     comp.set("online", online, res, "OnlineStoreConfig", "online_store_config")
     comp.set("offline", offline, res, "OfflineStoreConfig", "offline_store_config")
     name = as_text(res.get("FeatureGroupName", "feature_group_name"))
-    group = {"name": name if isinstance(name, str) else comp.name}
+    group: dict[str, Any] = {"name": name if isinstance(name, str) else comp.name}
     rid = as_text(res.get("RecordIdentifierFeatureName", "record_identifier_feature_name"))
     if isinstance(rid, str):
         group["record_identifier"] = rid
@@ -676,8 +676,9 @@ def bucket_part(res: Resource, ctx: Context) -> None:
         _bucket_encryption(comp, res, ctx, [res.props])
     elif kind.endswith("_versioning"):
         status = res.get("versioning_configuration.status")
-        comp.set("versioning", status == "Enabled" if isinstance(status, str) else status,
-                 res, "versioning_configuration")
+        comp.set("versioning", status == "Enabled" if isinstance(status, str) else
+                 status if isinstance(status, Unknown) else None, res,
+                 "versioning_configuration")
     elif kind.endswith("public_access_block"):
         _public_access(comp, res, res.props, "block_public_acls")
     elif kind.endswith("_logging"):
@@ -913,7 +914,7 @@ def pipeline_step(res: Resource, ctx: Context) -> None:
             ctx.context(res, f"a {kind} step outside any pipeline in the import")
         return
     stages = pipe.data.setdefault("stages", [])
-    stage = {"name": res.name, "type": _STAGE.get(kind, "other")}
+    stage: dict[str, Any] = {"name": safe_name(res.name), "type": _STAGE.get(kind, "other")}
     if kind in ("Condition", "ClarifyCheck", "QualityCheck"):
         stage["blocking"] = True
     stages.append(stage)
@@ -954,7 +955,7 @@ def training_step(res: Resource, ctx: Context) -> Component:
     comp.set("options.max_runtime_hours", max(1, runtime // 3600) if isinstance(
         runtime, int) else runtime, res, "StoppingCondition.MaxRuntimeInSeconds")
     ckpt = res.get("CheckpointConfig")
-    comp.set("checkpoints.enabled", True if ckpt else False, res, "CheckpointConfig")
+    comp.set("checkpoints.enabled", bool(ckpt), res, "CheckpointConfig")
     _network(comp, res, res.get("VpcConfig"), res.get("EnableNetworkIsolation"),
              "VpcConfig", "EnableNetworkIsolation")
     inter = as_bool(res.get("EnableInterContainerTrafficEncryption"))
@@ -1039,6 +1040,49 @@ def register_step(res: Resource, ctx: Context) -> Component:
     return comp
 
 
+_CATEGORY_STAGE = {"source": "source", "build": "build", "test": "integration-test",
+                   "deploy": "deploy", "approval": "approve", "invoke": "other"}
+
+
+def codepipeline(res: Resource, ctx: Context) -> None:
+    """A CodePipeline (CI/CD around the model): its stages by action category, manual
+    approvals, and what starts it."""
+    comp = ctx.b.component("pipelines", res)
+    comp.set("orchestrator", "codepipeline", res)
+    stages: list[dict[str, Any]] = []
+    triggers: set[str] = set()
+    for stage in _variants(res.get("Stages", "stage")):
+        actions = _variants(stage.get("Actions") or stage.get("action"))
+        categories = []
+        for action in actions:
+            type_id = action.get("ActionTypeId")
+            category = (type_id.get("Category") if isinstance(type_id, dict)
+                        else action.get("category"))
+            if isinstance(category, str):
+                categories.append(category.lower())
+            config = action.get("Configuration") or action.get("configuration") or {}
+            if isinstance(category, str) and category.lower() == "source" and \
+                    isinstance(config, dict):
+                triggers.add("commit")  # polled or through an event rule: a commit
+        name = as_text(stage.get("Name") or stage.get("name"))
+        if not isinstance(name, str):
+            continue
+        kind = next((_CATEGORY_STAGE[c] for c in categories if c in _CATEGORY_STAGE),
+                    "other")
+        item: dict[str, Any] = {"name": safe_name(name), "type": kind}
+        if "approval" in categories:
+            item["manual_approval"] = True
+        stages.append(item)
+    if stages:
+        comp.set("stages", stages, res, "Stages", "stage")
+        kinds = {s["type"] for s in stages}
+        comp.set("type", ["ci-cd"] if "deploy" in kinds else ["ci"], res, "Stages", "stage")
+    if triggers:
+        comp.set("triggers", sorted(triggers), res, "Stages", "stage")
+    comp.ref("role", res.get("RoleArn", "role_arn"), ("iam_roles",), res, "RoleArn",
+             "role_arn")
+
+
 # ---------------------------------------------------------------- Kubernetes
 
 def kserve(res: Resource, ctx: Context) -> None:
@@ -1064,8 +1108,9 @@ def kserve(res: Resource, ctx: Context) -> None:
 
 def _r(types: str, collection: str, handler: Handler, facts: str = "", order: int = 5
        ) -> Rule:
-    rows = tuple(tuple(p.strip() for p in row.split("<-", 1))  # type: ignore[misc]
-                 for row in facts.split(";") if row.strip())
+    rows: tuple[tuple[str, str], ...] = tuple(
+        (left.strip(), right.strip()) for left, _, right in
+        (row.partition("<-") for row in facts.split(";") if row.strip()))
     return Rule(tuple(types.split()), collection, rows, handler, order)
 
 
@@ -1191,6 +1236,11 @@ RULES: tuple[Rule, ...] = (
        "sagemaker:Step:Callback sagemaker:Step:AutoML", "pipelines", pipeline_step,
        "a pipeline stage (Condition: evaluate, blocking; pipeline tests model-validation)",
        order=3),
+    _r("AWS::CodePipeline::Pipeline aws_codepipeline", "pipelines", codepipeline,
+       "orchestrator codepipeline; stages <- Stages (type from the actions' category: "
+       "source, build, integration-test, deploy, approve; manual_approval for approvals);"
+       "type <- ci-cd with a deploy stage, else ci; triggers commit <- a source action;"
+       "role <- RoleArn", order=2),
     _r("serving.kserve.io/InferenceService", "endpoints", kserve,
        "autoscaling <- spec.predictor.minReplicas, maxReplicas; data_capture.enabled <- "
        "spec.predictor.logger; deployment.strategy canary <- canaryTrafficPercent"),
@@ -1206,7 +1256,14 @@ def apply(resources: list[Resource], builder: Builder) -> None:
     builder.unmapped.extend(r for r in resources if r.type not in RULE_BY_TYPE)
     for rule, res in sorted(known, key=lambda p: p[0].order):
         before = len(builder.context) + len(builder.unmapped) + len(builder.ignored)
-        rule.handler(res, ctx)
+        try:
+            rule.handler(res, ctx)
+        except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:
+            # a shape the mapping did not expect: listed with the reason, never dropped
+            # (and never a crash of the whole import); report it as a bug in mlwa
+            ctx.context(res, f"not mapped: its properties have a shape the mapping does "
+                             f"not read ({type(exc).__name__}: {exc}); please report this")
+            continue
         after = len(builder.context) + len(builder.unmapped) + len(builder.ignored)
         if after == before:
             builder.mapped.append(res)
@@ -1318,8 +1375,7 @@ def docs_table() -> str:
                 seen |= practices.get(pred, set())
         types = "<br>".join(f"`{t}`" for t in rule.types)
         facts = "<br>".join(f"{left} ← {right}" if right else left
-                            for left, right in ((f[0], f[1] if len(f) > 1 else "")
-                                                for f in rule.facts))
+                            for left, right in rule.facts)
         rows.append(f"| {types} | `{rule.collection}` | {facts} | "
                     f"{', '.join(sorted(seen)) or '–'} |")
     return "\n".join([TABLE_START, *rows, TABLE_END])

@@ -30,7 +30,8 @@ def looks_like(data: Any) -> bool:
 
 def _defaults(data: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for p in data.get("Parameters") or ():
+    declared = data.get("Parameters")
+    for p in declared if isinstance(declared, list) else ():
         if isinstance(p, dict) and isinstance(p.get("Name"), str):
             out[p["Name"]] = p["DefaultValue"] if "DefaultValue" in p else Unknown(
                 f"pipeline parameter {p['Name']} (no default)")
@@ -94,7 +95,8 @@ def read(data: dict[str, Any], positions: Positions, filename: str,
         if not isinstance(step, dict):
             continue
         kind = str(step.get("Type", "Unknown"))
-        args = step.get("Arguments") if isinstance(step.get("Arguments"), dict) else {}
+        raw_args = step.get("Arguments")
+        args: dict[str, Any] = raw_args if isinstance(raw_args, dict) else {}
         props = _resolve(args, params)
         if not isinstance(props, dict):
             props = {}
@@ -110,7 +112,8 @@ def read(data: dict[str, Any], positions: Positions, filename: str,
                             filename, line, props, lines))
         if kind == "Condition":
             for branch in ("IfSteps", "ElseSteps"):
-                for j, inner in enumerate(args.get(branch) or ()):
+                inner_steps = args.get(branch)
+                for j, inner in enumerate(inner_steps if isinstance(inner_steps, list) else ()):
                     queue.append((inner, (*path, "Arguments", branch, j)))
     return out
 

@@ -57,6 +57,14 @@ def parse_hcl(text: str, filename: str) -> dict[str, Any]:
     return data
 
 
+def _seq(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _map(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _blocks(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
     return [b for b in data.get(key) or () if isinstance(b, dict)]
 
@@ -99,11 +107,11 @@ def _lines(text: str) -> dict[str, tuple[int, dict[tuple[str, ...], int]]]:
             if m:
                 path = (*stack, m.group(1))
                 current.setdefault(path, no)
-                if m.group(2) != "=" or line.rstrip().endswith("{"):
-                    if line.count("{") > line.count("}"):
-                        stack.append(m.group(1))
-                        depth += line.count("{") - line.count("}")
-                        continue
+                opens = m.group(2) != "=" or line.rstrip().endswith("{")
+                if opens and line.count("{") > line.count("}"):
+                    stack.append(m.group(1))
+                    depth += line.count("{") - line.count("}")
+                    continue
         opened, closed = line.count("{"), line.count("}")
         depth += opened - closed
         while stack and depth <= len(stack):
@@ -209,7 +217,7 @@ class Module:
 
 def _policy_document(mod: Module, block: dict[str, Any]) -> dict[str, Any]:
     statements = []
-    for st in block.get("statement") or ():
+    for st in _seq(block.get("statement")):
         if not isinstance(st, dict):
             continue
         st = mod.eval(_clean(st))
@@ -222,7 +230,7 @@ def _policy_document(mod: Module, block: dict[str, Any]) -> dict[str, Any]:
                 out[dst] = [v if isinstance(v, str) else "(unresolved)"
                             for v in (st[src] if isinstance(st[src], list) else [st[src]])]
         principals: dict[str, list[str]] = {}
-        for p in st.get("principals") or ():
+        for p in _seq(st.get("principals")):
             if isinstance(p, dict):
                 ids = p.get("identifiers") or []
                 principals.setdefault(str(p.get("type")), []).extend(
@@ -359,10 +367,9 @@ def read_plan(data: dict[str, Any], positions: Positions, filename: str) -> list
                          f"mlwa reads (known: {', '.join(m + '.x' for m in KNOWN_PLAN_MAJOR)})",
                          Location(filename, line))
     root_key = "planned_values" if "planned_values" in data else "values"
-    root = (data.get(root_key) or {}).get("root_module") if isinstance(
-        data.get(root_key), dict) else None
+    root = _map(data.get(root_key)).get("root_module")
     unknown_after: dict[str, Any] = {}
-    for change in data.get("resource_changes") or ():
+    for change in _seq(data.get("resource_changes")):
         if isinstance(change, dict) and isinstance(change.get("change"), dict):
             unknown_after[str(change.get("address"))] = change["change"].get("after_unknown")
     refs = _config_references(data.get("configuration"))
@@ -372,17 +379,16 @@ def read_plan(data: dict[str, Any], positions: Positions, filename: str) -> list
         module, path = stack.pop(0)
         if not isinstance(module, dict):
             continue
-        for i, res in enumerate(module.get("resources") or ()):
+        for i, res in enumerate(_seq(module.get("resources"))):
             if not isinstance(res, dict) or res.get("mode", "managed") != "managed":
                 continue
             address = str(res.get("address") or f"{res.get('type')}.{res.get('name')}")
-            values = res.get("values") if isinstance(res.get("values"), dict) else {}
-            values = _mark_unknown(values, unknown_after.get(address))
+            values = _mark_unknown(_map(res.get("values")), unknown_after.get(address))
             for attr, target in refs.get(_config_address(address), {}).items():
                 if values.get(attr) is None or isinstance(values.get(attr), Unknown | str):
                     values[attr] = Link(_module_prefix(address) + target)
             rpath = (*path, "resources", i)
-            lines = {}
+            lines: dict[tuple[str, ...], int] = {}
             for kpath, (ln, _) in positions.keys.items():
                 if len(kpath) > len(rpath) + 1 and kpath[:len(rpath) + 1] == (*rpath,
                                                                                 "values"):
@@ -394,7 +400,7 @@ def read_plan(data: dict[str, Any], positions: Positions, filename: str) -> list
             out.append(Resource(PLAN_TOOL, str(res.get("type")), address,
                                 name, filename, positions.value(rpath)[0] or 1, values,
                                 lines, None, (address,)))
-        for j, child in enumerate(module.get("child_modules") or ()):
+        for j, child in enumerate(_seq(module.get("child_modules"))):
             stack.append((child, (*path, "child_modules", j)))
     return out
 
@@ -428,11 +434,11 @@ def _config_references(config: Any) -> dict[str, dict[str, str]]:
         module, prefix = stack.pop()
         if not isinstance(module, dict):
             continue
-        for res in module.get("resources") or ():
+        for res in _seq(module.get("resources")):
             if not isinstance(res, dict):
                 continue
             addr = prefix + str(res.get("address"))
-            for attr, expr in (res.get("expressions") or {}).items():
+            for attr, expr in _map(res.get("expressions")).items():
                 refs = expr.get("references") if isinstance(expr, dict) else None
                 if isinstance(refs, list):
                     target = next((r for r in refs if isinstance(r, str) and
@@ -440,7 +446,7 @@ def _config_references(config: Any) -> dict[str, dict[str, str]]:
                                        ("var.", "local.", "data.", "module."))), None)
                     if target:
                         out.setdefault(addr, {})[attr] = target
-        for name, call in (module.get("module_calls") or {}).items():
+        for name, call in _map(module.get("module_calls")).items():
             if isinstance(call, dict):
                 stack.append((call.get("module"), f"{prefix}module.{name}."))
     return out

@@ -6,10 +6,38 @@ facts the overlay states point at the overlay's lines."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError, Location, Problem
+
+
+def _path_of(pointer: str | None) -> tuple[Any, ...] | None:
+    """``endpoints[0].colour`` -> ("endpoints", 0, "colour")."""
+    if not pointer or pointer.startswith("…") or pointer == "(document)":
+        return None
+    out: list[Any] = []
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", pointer):
+        out.append(int(part[1:-1]) if part.startswith("[") else part)
+    return tuple(out)
+
+
+def overlay_problem(result: Any, exc: InputError) -> InputError:
+    """A schema problem of the merged description, placed in the overlay where it came
+    from (the merged text exists only in memory)."""
+    from engine.workload.iac.locate import overlay_relocator
+
+    over = result.overlay
+    relocate = overlay_relocator(over.file, over.positions, result.overlay_paths)
+    problems = []
+    for problem in exc.problems:
+        path = _path_of(problem.location.pointer)
+        loc = relocate(path, False) if path is not None else None
+        problems.append(Problem(loc or Location(over.file), problem.message))
+    first = problems[0]
+    return InputError(f"merged with the import, the overlay gives an invalid description: "
+                      f"{first.message}", first.location, problems)
 
 
 def load_imported(sources: list[Path], overlay: Path | None, parameters: tuple[str, ...],
@@ -26,9 +54,9 @@ def load_imported(sources: list[Path], overlay: Path | None, parameters: tuple[s
         wl = load_workload_text(result.text, filename=shown, as_of=as_of,
                                 max_bytes=len(result.text.encode()) + 1)
     except InputError as exc:
-        raise InputError(f"the imported description{' with ' + shown if overlay else ''} "
-                         f"does not match the schema: {exc.problems[0]}", Location(shown),
-                         [Problem(Location(shown), str(p)) for p in exc.problems]) from None
+        if result.overlay is None:
+            raise
+        raise overlay_problem(result, exc) from None
     if result.overlay is not None:
         first = overlay_relocator(result.overlay.file, result.overlay.positions,
                                   result.overlay_paths)
