@@ -1,6 +1,7 @@
 """One command, one table: how fast mlwa validates, engine against engine, in one run.
 
     python benchmarks/run.py [--quick] [--sizes 1000,10000] [--huge] [--engines fast,reference,pyrudof]
+                             [--small] [--foreign-only]
 
 Measured side by side in one run, engines alternating where it matters (machine drift hits
 all of them alike), on workloads from benchmarks/generate.py and the real policy pack:
@@ -19,6 +20,13 @@ all of them alike), on workloads from benchmarks/generate.py and the real policy
   process runs ``engine.portfolio.run_portfolio`` (2 local workers, no store) for fast and
   reference; for pyrudof the same loader and the same 2-process chunking feed pyrudof.
   Wall time, throughput and peak memory (ru_maxrss of the parent and of the largest worker).
+
+* the floor, next to each portfolio: the same files read into Python objects with the
+  fastest YAML reader installed (libyaml's ``CSafeLoader`` when PyYAML has it), on the same
+  number of worker processes; and CPU per workload, end to end in one process (the first
+  500 files of the mix, validator built before) against the floor's CPU per file;
+* files that are not workload descriptions: a generated ~390 KB CloudFormation-like
+  template, as JSON and as YAML, refused by the reader (``--foreign-only``: these rows alone).
 
 The reference engine (pySHACL) runs portfolios up to 1,000 workloads only; larger cells say
 "not run" (nothing is extrapolated). pyrudof ignores SHACL-SPARQL constraints silently, so
@@ -134,6 +142,43 @@ wall = time.perf_counter() - started
 print(json.dumps({"wall": wall, "workloads": workloads, "findings": findings,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "worker_peak_mb": peak_worker / 1024}))
+"""
+
+FLOOR = r"""
+import concurrent.futures as cf, glob, json, multiprocessing as mp, sys, time
+import yaml
+pattern, workers = sys.argv[1], int(sys.argv[2])
+# the fastest YAML reader installed: libyaml's C loader when PyYAML was built with it
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+def chunk(paths):
+    for p in paths:
+        with open(p, "rb") as fh:
+            yaml.load(fh.read().decode("utf-8"), Loader=LOADER)
+    return len(paths)
+files = sorted(glob.glob(pattern))
+started = time.perf_counter()
+with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:  # (chunk is in __main__)
+    done = sum(pool.map(chunk, [files[i:i + 200] for i in range(0, len(files), 200)]))
+wall = time.perf_counter() - started
+sample = files[:500]
+cpu = time.process_time()
+chunk(sample)
+cpu = (time.process_time() - cpu) / len(sample)
+print(json.dumps({"wall": wall, "workloads": done, "reader": LOADER.__name__, "cpu_ms": cpu * 1e3}))
+"""
+
+CPU = r"""
+import glob, json, sys, time
+from engine.portfolio import PortfolioOptions, run_portfolio, worker_validator
+engine, pattern = sys.argv[1], sys.argv[2]
+files = sorted(glob.glob(pattern))[:500]
+options = PortfolioOptions(engine=engine)
+worker_validator(options)  # built once per worker: not part of the per-workload cost
+cpu = time.process_time()
+res = run_portfolio(files, options, workers=1, chunk_size=len(files))
+cpu = time.process_time() - cpu
+assert len(res.summaries) == len(files), (res.errors[:3], res.bugs[:3])
+print(json.dumps({"cpu_ms": cpu * 1e3 / len(files), "workloads": len(files)}))
 """
 
 FOREIGN = r"""
@@ -317,6 +362,20 @@ def table(raw: dict[str, dict[Any, Any]], engines: list[str], sizes: list[int], 
             mem[e] = f"{r['peak_mb']:.0f} MB / {r['worker_peak_mb']:.0f} MB"
         rows.append((f"{n:,} workloads, {workers} workers (wall, throughput)", cells, ratio(str(n))))
         rows.append((f"{n:,} workloads, peak RSS (parent / largest worker)", mem, ""))
+        floor = raw.get("floor", {}).get(n)
+        if floor is not None:
+            fast = raw.get("fast", {}).get(n)
+            times = f" (fast: {fast['wall'] / floor['wall']:.1f}× the floor)" if fast else ""
+            rows.append((f"{n:,} workloads, floor: reading the files alone ({floor['reader']}), "
+                         f"{workers} workers (wall, throughput)",
+                         {engines[0]: f"{floor['wall']:.1f} s ({floor['workloads'] / floor['wall']:.0f}/s)"
+                                      f"{times}"}, ""))
+    cpu = raw.get("cpu")
+    if cpu is not None:
+        rows.append((f"CPU per workload, the first {cpu['workloads']} of the mix in one process "
+                     "(validator built before): end to end vs the floor",
+                     {engines[0]: f"{cpu['cpu_ms']:.1f} ms vs {cpu['floor_ms']:.2f} ms "
+                                  f"({cpu['cpu_ms'] / cpu['floor_ms']:.1f}×)"}, ""))
 
     out.write(f"mlwa benchmark, {began}, {platform.machine()}, {os.cpu_count()} cores, Python "
               f"{platform.python_version()}, {len(builtin_catalog().policies)} policies, generated "
@@ -413,6 +472,12 @@ def main(argv: list[str] | None = None) -> int:
                                              str(args.workers)))
                 print(f"… {e}: {n:,} workloads in {raw[e][n]['wall']:.1f} s", file=sys.stderr)
                 table(raw, engines, sizes, args.workers, began, sys.stderr)  # a snapshot so far
+            pattern = str(folder / "wl-*.yaml")
+            raw.setdefault("floor", {})[n] = json.loads(child(FLOOR, pattern, str(args.workers)))
+            if "cpu" not in raw and "fast" in engines:
+                raw["cpu"] = {**json.loads(child(CPU, "fast", pattern)),
+                              "floor_ms": raw["floor"][n]["cpu_ms"]}
+            print(f"… floor: {n:,} files read in {raw['floor'][n]['wall']:.1f} s", file=sys.stderr)
 
     table(raw, engines, sizes, args.workers, began, sys.stdout)
     return 0

@@ -137,6 +137,11 @@ def check_milestone(name: str, root: Path | None = None) -> None:
 def record_run(report: Report, milestone: str | None = None, *, root: Path | None = None,
                estate: str | Path | None = None, use_estate: bool = True) -> str:
     """Record ``report`` as a run (JSON document, then the estate store); return its id."""
+    from engine.portfolio import shared_ids
+
+    clash = shared_ids(report.workloads, "give one of them another id")
+    if clash is not None:
+        raise InputError(clash)
     root = root or default_root()
     if report.errors or not report.workloads:
         # a run that failed on input is never a point of comparison, and never takes a

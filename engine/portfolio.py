@@ -32,7 +32,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, overload
+from typing import IO, TYPE_CHECKING, Any, Protocol, overload
 
 from engine.errors import InputError, Location
 
@@ -451,10 +451,22 @@ class WorkloadSummary:
                 "highRiskQuestions": list(self.high_risk_questions)}
 
 
-def shared_ids(summaries: Iterable[WorkloadSummary]) -> str | None:
+class _IdAndFile(Protocol):
+    @property
+    def workload(self) -> str: ...
+
+    @property
+    def file(self) -> str | None: ...
+
+
+PORTFOLIO_REMEDY = "give one of them another id, or use --format text or json without --record"
+
+
+def shared_ids(summaries: Iterable[_IdAndFile], remedy: str = PORTFOLIO_REMEDY) -> str | None:
     """One line naming the files when two different files give the same workload id, or None.
 
-    The estate and the summary keep such workloads apart (a workload there is its id and its
+    ``summaries``: anything with ``workload`` and ``file`` (summaries, workload reports). The
+    estate and the summary keep such workloads apart (a workload there is its id and its
     file); a full report and the history key workloads by id, so they refuse instead."""
     files: dict[str, list[str]] = {}
     for s in summaries:
@@ -469,9 +481,8 @@ def shared_ids(summaries: Iterable[WorkloadSummary]) -> str | None:
     also = f" and {len(fs) - 2} more" if len(fs) > 2 else ""
     others = len(shared) - 1
     return (f"workload id {wid!r} is given by two files, {fs[0]} and {fs[1]}{also}; a report and "
-            "the history name workloads by id: give one of them another id, or use --format text "
-            "or json without --record" + (f" ({others} more id{'s are' if others > 1 else ' is'} "
-                                          "shared)" if others else ""))
+            f"the history name workloads by id: {remedy}"
+            + (f" ({others} more id{'s are' if others > 1 else ' is'} shared)" if others else ""))
 
 
 def summarise(w: WorkloadReport) -> WorkloadSummary:

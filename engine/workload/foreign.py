@@ -30,6 +30,8 @@ _TOP_KEY = re.compile(r"""\n(?:"([^"\n]*)"|'([^'\n]*)'|([A-Za-z0-9_$][^\n:#]*?))
 #: The first line with content (not blank, not a comment, not a directive or document start).
 _FIRST_CONTENT = re.compile(r"\n(?![ \t\r]*(?:#|\n)|%|---[ \t\r]*(?:#[^\n]*)?\n)([ \t]*)(\S)")
 _DOC_MARK = re.compile(r"\n(?:---|\.\.\.)(?=[ \t\r\n])")
+#: A top-level ``id`` key: such a file always gets the full check, so nothing else is read.
+_TOP_ID = re.compile(r"""\n(?:id|"id"|'id')[ \t]*:(?=[ \t\r\n])""")
 _SHOWN = 4
 
 
@@ -77,6 +79,8 @@ def check_yaml_top(text: str, filename: str | None) -> None:
     millisecond. When the text is not one block-style document it leaves the decision to
     the parser."""
     framed = f"\n{text}\n"
+    if _TOP_ID.search(framed):  # the usual case, a workload: one quick search and done
+        return
     first = _FIRST_CONTENT.search(framed)
     if first is None or first.group(1):  # nothing, or indented: let the parser say what it is
         return

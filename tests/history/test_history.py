@@ -166,7 +166,14 @@ def test_cli_record_baseline_history_and_diff(before_after: tuple[Path, Path], t
 def test_portfolio_record_and_milestone(before_after: tuple[Path, Path]) -> None:
     from engine.portfolio import PortfolioOptions, run_portfolio
 
-    res = run_portfolio([str(p) for p in before_after], PortfolioOptions(engine="fast", as_of="2026-11-30"),
+    # Two workloads with ids of their own: two files that share one are refused for --record
+    # (issue #24; tests/scale/test_estate_identity.py), as before_after's two files would be.
+    other = before_after[1].with_name("fraud-2.yaml")
+    other.write_text(before_after[1].read_text(encoding="utf-8").replace(
+        "id: fraud-detection", "id: fraud-detection-2", 1), encoding="utf-8")
+    before_after[1].unlink()
+    res = run_portfolio([str(before_after[0]), str(other)],
+                        PortfolioOptions(engine="fast", as_of="2026-11-30"),
                         workers=1, record=True, milestone="estate-q4", use_store=True)
     doc = load_run("estate-q4")
     assert doc["id"] == res.run_id and len(doc["workloads"]) == 2

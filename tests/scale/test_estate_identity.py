@@ -123,3 +123,14 @@ def test_record_through_the_api_refuses_too(tmp_path: Path) -> None:
     root = shared_id_portfolio(tmp_path / "p")
     with pytest.raises(InputError, match="is given by two files"):
         run_portfolio([str(root)], workers=1, record=True)
+
+
+def test_validate_record_refuses_two_files_sharing_an_id(tmp_path: Path) -> None:
+    root = shared_id_portfolio(tmp_path / "p")
+    a, b = root / "team-a" / "model.yaml", root / "team-b" / "model.yaml"
+    r = mlwa("validate", str(a), str(b), "--record", "--fail-on", "none")
+    assert r.returncode == 2
+    assert r.stderr.splitlines() == [
+        f"mlwa: workload id 'fraud-model' is given by two files, {a} and {b}; a report and the "
+        "history name workloads by id: give one of them another id"]
+    assert not (tmp_path / "history").exists() and not (tmp_path / "estate").exists()

@@ -154,7 +154,11 @@ def test_each_worker_builds_its_validator_once(small_portfolio: Path) -> None:
     assert worker_validator(OPTIONS)[0] is first[0]
     assert a.policies == b.policies == len(first[0].policies) and a.graphs == {}
     (iri, text), = b.graphs.items()
-    assert iri.startswith("urn:mlwa:graph:workload:wl-000001:") and text.count(" .\n") > 100
+    from engine.estate import source_key, workload_key
+
+    # a workload in the estate is its id and its file (changed deliberately, issue #24)
+    assert iri.startswith(f"urn:mlwa:graph:workload:{workload_key('wl-000001', source_key(files[1]))}:")
+    assert "@" in iri and text.count(" .\n") > 100
 
 
 def test_folders_skip_files_that_are_not_workloads(tmp_path: Path) -> None:

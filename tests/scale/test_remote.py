@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from engine.errors import InputError
-from engine.estate import RemoteEstate, run_query, workload_graph_iri
+from engine.estate import RemoteEstate, run_query, source_key, workload_graph_iri
 from tests.conftest import require
 from tests.scale.conftest import mlwa
 from tests.scale.test_queries import doc_queries
@@ -60,7 +60,8 @@ def test_portfolio_and_queries_on_a_sparql_endpoint(server: str, small_portfolio
     from engine.workload import load_workload
 
     wl = load_workload(small_portfolio / "wl-000000.yaml")
-    assert est.has_graph(workload_graph_iri(wl.id, wl.content_hash))
+    key = source_key(str(small_portfolio / "wl-000000.yaml"))  # id and file (issue #24)
+    assert est.has_graph(workload_graph_iri(wl.id, wl.content_hash, key))
     res = run_query("SELECT (COUNT(DISTINCT ?w) AS ?n) WHERE { ?r a mlwa:WorkloadResult ; mlwa:workload ?w }",
                     store=server)
     assert res.plain_rows() == [["4"]]

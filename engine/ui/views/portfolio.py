@@ -87,10 +87,9 @@ def main() -> None:
         st.error(e)
     if not reports:
         return
-    from engine.portfolio import WorkloadSummary, shared_ids
+    from engine.portfolio import shared_ids
 
-    clash = shared_ids(WorkloadSummary(w.workload, w.name, w.file, 0, 0, 0, 0, ())
-                       for w in reports)
+    clash = shared_ids(reports)
     if clash is not None:
         st.info("Two files give the same workload id; they are listed as two workloads, "
                 "each with its file. " + clash.split(";")[0] + ".")
