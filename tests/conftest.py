@@ -47,6 +47,8 @@ SLOW_TESTS = (
     "tests/governance/test_profiles.py::test_an_override_changes_the_severity_and_the_exit_code",
     "tests/ontology/test_lens.py::test_hermit_finds_the_ontology_consistent",
     "tests/ontology/test_lens.py::test_cli_export_formats",
+    "tests/scale/test_estate_identity.py::test_query_gives_each_file_its_own_endpoints_and_reruns_line_up",
+    "tests/app/test_portfolio.py::test_portfolio_page_lists_two_files_sharing_an_id_as_two_rows",
 )
 
 
