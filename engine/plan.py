@@ -26,7 +26,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from engine.model import PracticeStatus, QuestionRisk, Severity
@@ -121,7 +121,7 @@ class Action:
 
 # ------------------------------------------------------------------ key paths from the spec
 
-@lru_cache(maxsize=None)
+@cache
 def _fields(kind: str | None) -> tuple[Field, ...]:
     from engine.workload.spec import KIND_BY_ID, WORKLOAD_FIELDS
 
@@ -137,13 +137,13 @@ def _walk(fields: Iterable[Field], prefix: tuple[str, ...] = ()
             yield (*prefix, f.key), f
 
 
-@lru_cache(maxsize=None)
+@cache
 def _by_key(kind: str | None) -> dict[str, tuple[tuple[str, ...], Field]]:
     """Items fields of a kind by key (the IRI segment), with their path through groups."""
     return {f.key: (path, f) for path, f in _walk(_fields(kind)) if f.type == "items"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _by_predicate(kind: str | None) -> dict[str, tuple[tuple[str, ...], Field]]:
     out: dict[str, tuple[tuple[str, ...], Field]] = {}
     for path, f in _walk(_fields(kind)):
