@@ -26,7 +26,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from engine.model import PracticeStatus, QuestionRisk, Severity
@@ -121,7 +121,7 @@ class Action:
 
 # ------------------------------------------------------------------ key paths from the spec
 
-@lru_cache(maxsize=None)
+@cache
 def _fields(kind: str | None) -> tuple[Field, ...]:
     from engine.workload.spec import KIND_BY_ID, WORKLOAD_FIELDS
 
@@ -137,13 +137,13 @@ def _walk(fields: Iterable[Field], prefix: tuple[str, ...] = ()
             yield (*prefix, f.key), f
 
 
-@lru_cache(maxsize=None)
+@cache
 def _by_key(kind: str | None) -> dict[str, tuple[tuple[str, ...], Field]]:
     """Items fields of a kind by key (the IRI segment), with their path through groups."""
     return {f.key: (path, f) for path, f in _walk(_fields(kind)) if f.type == "items"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _by_predicate(kind: str | None) -> dict[str, tuple[tuple[str, ...], Field]]:
     out: dict[str, tuple[tuple[str, ...], Field]] = {}
     for path, f in _walk(_fields(kind)):
@@ -204,8 +204,8 @@ def yaml_scalar(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _shape_values(policy: Any, predicate: str) -> tuple[str, ...]:
-    """Values the policy's own shape asks for on ``predicate`` (``sh:hasValue`` or the
-    first of ``sh:in``), looking through nested shapes; () when it states none."""
+    """Values the policy's own shape accepts on ``predicate`` (``sh:hasValue``, the
+    members of ``sh:in``), looking through nested shapes; () when it states none."""
     from rdflib import RDF, Literal, Namespace, URIRef
     from rdflib.collection import Collection
 
@@ -238,9 +238,8 @@ def _shape_values(policy: Any, predicate: str) -> tuple[str, ...]:
             found.append(str(v).lower() if isinstance(v, Literal) and
                          isinstance(v.value, bool) else str(v))
         for lst in graph.objects(node, sh["in"]):
-            items = list(Collection(graph, lst))
-            if items:
-                found.append(str(items[0]))
+            found += [str(v).lower() if isinstance(v, Literal) and isinstance(v.value, bool)
+                      else str(v) for v in Collection(graph, lst)]
     return tuple(dict.fromkeys(found))
 
 
@@ -249,11 +248,15 @@ def _value_for(f: Field, finding: Finding, policy: Any, predicate: str) -> tuple
     wanted = _shape_values(policy, predicate) if policy is not None else ()
     doc = f.doc.rstrip(".")
     if f.type == "boolean":
+        if {"true", "false"} <= set(wanted):  # the policy only asks that it be stated
+            return "TODO", f"{doc}: true or false"
         if wanted:
             return wanted[0], doc
         if finding.value in ("true", "false"):
             return ("false" if finding.value == "true" else "true"), doc
         return "true", doc
+    if len(wanted) > 1:
+        return ("[TODO]" if f.many else "TODO"), "one of: " + ", ".join(wanted)
     if wanted and not wanted[0].startswith(("http://", "https://", "urn:")):
         value = yaml_scalar(wanted[0])
         return (f"[{value}]" if f.many else value), doc

@@ -11,7 +11,7 @@ import click
 
 from engine.errors import UsageError
 
-FORMATS = ["text", "json", "sarif", "junit", "markdown", "html"]
+FORMATS = ["text", "json", "sarif", "junit", "markdown", "html", "pdf"]
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -124,12 +124,24 @@ def command(files: tuple[Path, ...], iac: tuple[Path, ...], overlay: Path | None
         run_id = record_run(report, milestone=milestone)
         report.notes.append(f"recorded as run {run_id}")
     color = fmt == "text" and output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    text = render(report, fmt, color=color, edition=edition, full=full)
+    if fmt == "pdf":
+        from engine.formatters import render_binary
+
+        if output is None and sys.stdout.isatty():
+            raise UsageError("--format pdf writes binary data; give --output FILE.pdf "
+                             "or redirect standard output")
+        data = render_binary(report, fmt, edition=edition)
+    else:
+        data = render(report, fmt, color=color, edition=edition, full=full).encode("utf-8")
     if output is not None:
         tmp = output.with_name(f".{output.name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
+        tmp.write_bytes(data)
         os.replace(tmp, output)
+    elif fmt == "pdf":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
     else:
+        text = data.decode("utf-8")
         click.echo(text, nl=not text.endswith("\n"))
     if fmt != "text" or output is not None:  # the text report already lists them on stdout
         for line in report.errors:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -77,14 +78,70 @@ def show(file: Path, fmt: str, as_of: object, max_bytes: int) -> None:
 
 
 @command.command("new")
+@click.option("--kind", type=click.Choice(["batch", "real-time", "genai-rag", "self-managed"]),
+              default=None, help="The kind of system: a commented starter for it. Asked in a "
+                                 "terminal when not given; elsewhere the generic template.")
+@click.option("--id", "wid", default=None, help="Workload id (lower-case letters, digits, - . _).")
+@click.option("--name", default=None, help="Human-readable name.")
+@click.option("--stage", type=click.Choice(["idea", "experimentation", "development", "pilot",
+                                            "production", "retired"]),
+              default=None, help="Lifecycle stage (default development).")
+@click.option("--region", default=None, help="Main AWS Region (default eu-west-1).")
+@click.option("--team", default=None, help="Owning team (default my-team).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Write to this file instead of standard output "
                                  "(never overwrites).")
-def new(output: Path | None) -> None:
-    """Print a commented template for a new workload description."""
-    from engine.workload import template_text
+@click.option("--ask/--no-ask", default=None,
+              help="Ask the questions (default: when --kind is not given and this is a "
+                   "terminal).")
+def new(kind: str | None, wid: str | None, name: str | None, stage: str | None,
+        region: str | None, team: str | None, output: Path | None, ask: bool | None) -> None:
+    """Write a commented starter description for a new workload.
 
-    text = template_text()
+    With --kind (or the answers to a few questions in a terminal) the starter fits the
+    kind of system: batch, real-time, genai-rag or self-managed. Then run
+    `mlwa validate FILE` for the plan of what to add.
+    """
+    from engine.errors import UsageError
+    from engine.workload import template_text
+    from engine.workload.starters import ID_RE, KINDS, REGION_RE, starter_text
+
+    interactive = ask if ask is not None else (
+        kind is None and sys.stdin.isatty() and sys.stdout.isatty())
+    if interactive:
+        click.echo("A few questions; press Enter to keep the [default].")
+        for key, text in KINDS.items():
+            click.echo(f"  {key:<13} {text}")
+        kind = kind or click.prompt("Kind of system", type=click.Choice(list(KINDS)),
+                                    default="batch")
+        name = name or click.prompt("Name", default="My ML workload")
+        wid = wid or click.prompt("Id", default=_slug(name))
+        stage = stage or click.prompt("Lifecycle stage", default="development",
+                                      type=click.Choice(["idea", "experimentation",
+                                                         "development", "pilot",
+                                                         "production", "retired"]))
+        region = region or click.prompt("Main AWS Region", default="eu-west-1")
+        team = team or click.prompt("Owning team", default="my-team")
+        if output is None:
+            output = Path(click.prompt("Write to file", default=f"{wid}.yaml"))
+    if kind is None:
+        if any((wid, name, stage, region, team)):
+            raise UsageError("--id, --name, --stage, --region and --team need --kind "
+                             "(batch, real-time, genai-rag or self-managed)")
+        text = template_text()
+    else:
+        name = name or "My ML workload"
+        wid = wid or _slug(name)
+        if not ID_RE.match(wid):
+            raise UsageError(f"--id {wid!r}: use lower-case letters, digits, '-', '.' and '_'"
+                             ", starting with a letter or digit")
+        if region and not REGION_RE.match(region):
+            raise UsageError(f"--region {region!r} is not an AWS Region code such as eu-west-1")
+        if team is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", team):
+            raise UsageError(f"--team {team!r}: use letters, digits, '-', '.' and '_'")
+        text = starter_text(kind, id=wid, name=name, stage=stage or "development",
+                            region=region or "eu-west-1", team=team or "my-team",
+                            file=str(output) if output else "workload.yaml")
     if output is None:
         sys.stdout.write(text)
         return
@@ -92,7 +149,12 @@ def new(output: Path | None) -> None:
         raise InputError("the file exists already; choose another name",
                          Location(str(output)))
     output.write_text(text, encoding="utf-8")
-    click.echo(f"wrote {output}")
+    click.echo(f"wrote {output}; next: mlwa validate {output}")
+
+
+def _slug(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return slug or "my-workload"
 
 
 @command.command("schema")

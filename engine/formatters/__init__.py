@@ -20,7 +20,8 @@ FORMATS: tuple[str, ...] = ("text", "json", "sarif", "junit", "markdown", "html"
 
 # File name suffix per format, for callers that write reports to disk.
 SUFFIXES: Mapping[str, str] = {"text": ".txt", "json": ".json", "sarif": ".sarif",
-                               "junit": ".xml", "markdown": ".md", "html": ".html"}
+                               "junit": ".xml", "markdown": ".md", "html": ".html",
+                               "pdf": ".pdf"}
 
 
 def render(report: Report, fmt: str, *, color: bool = False, edition: str | None = None,
@@ -43,4 +44,20 @@ def render(report: Report, fmt: str, *, color: bool = False, edition: str | None
     return out
 
 
-__all__ = ["FORMATS", "SUFFIXES", "render"]
+BINARY_FORMATS: tuple[str, ...] = ("pdf",)
+
+
+def render_binary(report: Report, fmt: str, *, edition: str | None = None,
+                  policies: Mapping[str, Any] | None = None) -> bytes:
+    """Render ``report`` as a binary format (one of :data:`BINARY_FORMATS`): ``pdf``."""
+    if fmt not in BINARY_FORMATS:
+        raise UsageError(f"unknown binary format {fmt!r}; choose one of "
+                         f"{', '.join(BINARY_FORMATS)}")
+    module = importlib.import_module(f"engine.formatters.{fmt}")
+    if policies is None and report.policy_index:
+        policies = report.policy_index
+    out: bytes = module.render_bytes(report, edition=edition, policies=policies)
+    return out
+
+
+__all__ = ["BINARY_FORMATS", "FORMATS", "SUFFIXES", "render", "render_binary"]

@@ -52,7 +52,7 @@ article.action{border:1px solid #d0d7de;border-radius:6px;padding:.2rem .8rem;ma
 article.action h4{margin:.4rem 0}article.action p{margin:.2rem 0}
 pre{background:#f6f8fa;padding:.5rem .7rem;border-radius:4px;font-size:12px;
 white-space:pre-wrap;overflow-wrap:anywhere;margin:.4rem 0}
-td{overflow-wrap:anywhere}
+td{overflow-wrap:break-word}
 .cover{display:none}
 @page{size:A4;margin:16mm 14mm 18mm;@bottom-right{content:"page " counter(page) " of " counter(pages);
 font:9px system-ui,sans-serif;color:#57606a}}

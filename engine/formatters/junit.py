@@ -25,9 +25,12 @@ def _xml_text(text: str) -> str:
     return text.translate(_XML_UNSAFE)
 
 
-def _finding_text(f: Finding) -> str:
+def _finding_text(f: Finding, policy: Any = None) -> str:
+    from engine.plan import fix_for
+
     where = f"{f.file}:{f.line}" if f.file and f.line else (f.file or f"<{f.workload}>")
-    text = f"{where}: {f.severity.value} {one_line(f.message)} [{f.focus_label}]"
+    text = (f"{where}: {f.severity.value} {one_line(f.message)} "
+            f"[fix: {one_line(fix_for(f, policy).key_path)}]")
     if f.waived:
         text += f" waived ({f.waived_by}: {one_line(f.waiver_reason)})"
     return _xml_text(text)
@@ -37,6 +40,7 @@ def to_xml(report: Report, *, edition: str | None = None,
            policies: Mapping[str, Any] | None = None) -> ET.Element:
     ed = resolve_edition(report, edition)
     titles = {r.code: r.title for r in rules(report, policies, ed)}
+    pol = policies or {}
     root = ET.Element("testsuites", name="mlwa")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for w in report.workloads:
@@ -62,12 +66,12 @@ def to_xml(report: Report, *, edition: str | None = None,
                 worst = max(open_, key=lambda f: f.severity.rank)
                 fail = ET.SubElement(case, "failure", message=_xml_text(one_line(open_[0].message)),
                                      type=worst.severity.value)
-                fail.text = "\n".join(_finding_text(f) for f in found)
+                fail.text = "\n".join(_finding_text(f, pol.get(code)) for f in found)
             elif found:
                 counts["skipped"] += 1
                 waivers = sorted({f"{f.waived_by}: {one_line(f.waiver_reason)}" for f in found})
                 skip = ET.SubElement(case, "skipped", message=_xml_text("waived (" + "; ".join(waivers) + ")"))
-                skip.text = "\n".join(_finding_text(f) for f in found)
+                skip.text = "\n".join(_finding_text(f, pol.get(code)) for f in found)
         for key, n in counts.items():
             suite.set(key, str(n))
             totals[key] += n

@@ -17,15 +17,11 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from engine.formatters._common import (
-    RISK_ORDER,
     SEVERITY_ORDER,
-    STATUS_ORDER,
     one_line,
     plural,
     practice_ids,
-    practice_label,
     resolve_edition,
-    risk_label,
     sorted_findings,
     status_label,
 )

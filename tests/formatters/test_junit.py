@@ -52,9 +52,9 @@ def test_failure_lists_every_finding_of_the_policy(report: Report) -> None:
     assert failure.get("message") == "Data store raw-transactions is not encrypted at rest"
     assert (failure.text or "").splitlines() == [
         "examples/fraud-detection.yaml:14: high Data store raw-transactions is not encrypted "
-        "at rest [data_stores/raw-transactions]",
+        "at rest [fix: data_stores[raw-transactions].encryption.at_rest]",
         "examples/fraud-detection.yaml:22: high Data store features is not encrypted at rest "
-        "[data_stores/features]"]
+        "[fix: data_stores[features].encryption.at_rest]"]
 
 
 def test_waived_only_policy_is_skipped(report: Report) -> None:

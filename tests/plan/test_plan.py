@@ -124,3 +124,25 @@ def test_snippet_merges_shared_parents() -> None:
     ])
     assert text == ("endpoints:\n  - name: api\n    encryption:\n      kms_key: TODO  # KMS key\n"
                     "      at_rest: true\n")
+
+
+def test_summary_says_what_changed_since_the_baseline(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from engine.history import apply_baseline
+
+    churn = report_for(ROOT / "examples" / "churn-batch.yaml")
+    base = tmp_path / "before.json"
+    base.write_text(render(churn, "json"), encoding="utf-8")
+    w = churn.workloads[0]
+    fewer = replace(churn, workloads=[replace(w, findings=w.findings[3:])])
+    compared = apply_baseline(fewer, str(base))
+    kept = {f.key() for f in w.findings[3:]}
+    fixed = len({f.key() for f in w.findings[:3]} - kept)
+    assert fixed >= 1
+    text = render(compared, "text")
+    assert f"since baseline {base}: 0 new, {fixed} fixed, {len(kept)} unchanged" in text
+    doc = json.loads(render(compared, "json"))
+    assert doc["baseline"] == {"baseline": str(base), "new": 0, "fixed": fixed,
+                               "unchanged": len(kept)}
+    assert "Since baseline" in render(compared, "markdown")

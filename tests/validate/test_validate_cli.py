@@ -58,8 +58,8 @@ def test_fail_on_threshold(tmp_path: Path) -> None:
     (["validate", "{tmp}/broken.yaml"], "broken.yaml:3"),
     (["validate", "{tmp}/good.yaml", "--policy", "WA-NOPE-001"], "unknown policy"),
     (["validate", "{tmp}/good.yaml", "--as-of", "yesterday"], "--as-of"),
-    (["validate", "{tmp}/good.yaml", "--format", "pdf"], "pdf"),
-    (["validate"], "FILES"),
+    (["validate", "{tmp}/good.yaml", "--format", "docx"], "docx"),
+    (["validate"], "Missing argument"),
 ])
 def test_exit_2_on_bad_input(tmp_path: Path, args: list[str], needle: str) -> None:
     write(tmp_path, "good.yaml", GOOD)
