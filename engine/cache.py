@@ -51,11 +51,14 @@ def cache_dir() -> Path:
     return (Path(base).expanduser() if base else Path.home() / ".cache") / "mlwa"
 
 
-def files_digest(paths: Iterable[Path]) -> str:
-    """SHA-256 over the names and bytes of ``paths`` (in the order given)."""
+def files_digest(paths: Iterable[Path], cap: int = 64 * 1024 * 1024) -> str:
+    """SHA-256 over the names and bytes of ``paths`` (in the order given); each is read
+    through :func:`engine.safefile.read_bytes` (regular files of at most ``cap`` bytes)."""
+    from engine.safefile import read_bytes
+
     h = hashlib.sha256()
     for p in paths:
-        data = p.read_bytes()
+        data = read_bytes(p, cap)
         h.update(f"{p.name}\0{len(data)}\0".encode())
         h.update(data)
     return h.hexdigest()

@@ -6,8 +6,6 @@ from pathlib import Path
 
 import click
 
-from engine.errors import InputError, Location
-
 
 @click.command()
 @click.argument("query")
@@ -26,10 +24,9 @@ def command(query: str, store: str | None, fmt: str) -> None:
     text = query
     if query.startswith("@"):
         path = Path(query[1:])
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read the query file: {exc}", Location(str(path))) from None
+        from engine.safefile import read_text
+
+        text = read_text(path, 1_000_000, what="query file")
     result = run_query(text, store=store)
     out = render_result(result, fmt)
     click.echo(out, nl=not out.endswith("\n"))

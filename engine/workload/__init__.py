@@ -131,19 +131,11 @@ def _read(source: str | Path | bytes, filename: str | None, max_bytes: int
         if len(data) > max_bytes:
             raise _too_big(len(data), max_bytes, filename)
         return data, filename
-    path = Path(source)
+    from engine.safefile import read_bytes
+
     shown = filename or str(source)
-    try:
-        if not path.is_file():
-            raise InputError("no such file" if not path.exists() else "not a regular file",
-                             Location(shown))
-        with path.open("rb") as fh:
-            data = _read_capped(fh, max_bytes)
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}",
-                         Location(shown)) from None
-    if len(data) > max_bytes:
-        raise _too_big(None, max_bytes, shown)
+    data = read_bytes(source, max_bytes, what="workload file", shown=shown,
+                      hint="raise it with --max-bytes (CLI) or max_bytes= (API)")
     return data, shown
 
 
