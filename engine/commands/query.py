@@ -14,7 +14,13 @@ import click
                    "or a SPARQL 1.1 endpoint URL.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
               show_default=True, help="json is SPARQL 1.1 Query Results JSON.")
-def command(query: str, store: str | None, fmt: str) -> None:
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              metavar="SECONDS", help="Stop the query after this many seconds (wall and CPU; "
+              "for a server URL, the HTTP timeout: set the server's own, e.g. oxigraph serve "
+              "--timeout-s).")
+@click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Refuse an answer with more rows than this.")
+def command(query: str, store: str | None, fmt: str, timeout: float, max_rows: int) -> None:
     """Answer QUERY (SPARQL text, or @FILE) from the estate: the lens, every workload
     and every run, as one union graph. SELECT and ASK only; updates, SERVICE, FROM and
     GRAPH are refused. Prefixes mlwa:, lens:, pol:, practice:, question:, rdf:, rdfs:,
@@ -27,6 +33,6 @@ def command(query: str, store: str | None, fmt: str) -> None:
         from engine.safefile import read_text
 
         text = read_text(path, 1_000_000, what="query file")
-    result = run_query(text, store=store)
+    result = run_query(text, store=store, timeout=timeout, max_rows=max_rows)
     out = render_result(result, fmt)
     click.echo(out, nl=not out.endswith("\n"))
