@@ -536,7 +536,7 @@ def check_policy_document(data: bytes | str, *, source: str) -> None:
     from engine.testing import _shacl_shacl
 
     text = data.decode("utf-8") if isinstance(data, bytes) else data
-    if source.endswith((".yaml", ".yml")):
+    if source.endswith(".policy.yaml"):
         from engine.compact import compile_policy_text
 
         graph = compile_policy_text(text, source)

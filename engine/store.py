@@ -998,8 +998,10 @@ def _in_group(gid: int) -> bool:
 
 
 def _policy_gate(collection: str, name: str) -> Callable[[bytes], object] | None:
-    """The check every policy write passes, whoever calls :meth:`Store.write`."""
-    if collection != "policies":
+    """The check every policy write passes, whoever calls :meth:`Store.write`: documents of
+    the policies collection that the catalogue loads as policies (``*.ttl``,
+    ``*.policy.yaml``); cases files are data for the sandboxed harness."""
+    if collection != "policies" or not name.endswith((".ttl", ".policy.yaml")):
         return None
     from engine.policylint import check_policy_document
 
