@@ -87,10 +87,13 @@ def fingerprint() -> str:
     return h.hexdigest()
 
 
-def cached(kind: str, key: object, build: Callable[[], T]) -> T:
+def cached(kind: str, key: object, build: Callable[[], T],
+           valid: Callable[[Any], bool] | None = None) -> T:
     """``build()``, or its result from an earlier process with the same ``kind`` and ``key``.
 
-    ``key`` must have a deterministic ``repr`` (tuples of strings and numbers)."""
+    ``key`` must have a deterministic ``repr`` (tuples of strings and numbers). ``valid``
+    checks what was read back (its type and shape); an entry it rejects (planted, or from
+    an incompatible build) is rebuilt and overwritten, never returned."""
     if not enabled():
         return build()
     try:
@@ -100,12 +103,19 @@ def cached(kind: str, key: object, build: Callable[[], T]) -> T:
         got = _read(folder, path)
     except (OSError, ValueError):
         return build()
-    if got is not _MISSING:
+    if got is not _MISSING and (valid is None or _accepts(valid, got)):
         return got  # type: ignore[no-any-return]
     value = build()
     with contextlib.suppress(Exception):  # a cache that cannot be written is no cache
         _write(folder, path, kind, value)
     return value
+
+
+def _accepts(valid: Callable[[Any], bool], value: Any) -> bool:
+    try:
+        return bool(valid(value))
+    except Exception:  # a check that trips on a strange value rejects it
+        return False
 
 
 def _safe(st: os.stat_result, *, directory: bool) -> bool:

@@ -379,6 +379,7 @@ def builtin_catalog() -> Catalog:
             key: tuple[str, ...] | None = (str(folder), files_digest(files, MAX_POLICY_BYTES))
         except OSError:
             key = None
-        _BUILTIN = (cached("catalog", key, lambda: load_catalog(installed=False)) if key
+        _BUILTIN = (cached("catalog", key, lambda: load_catalog(installed=False),
+                           valid=lambda v: isinstance(v, Catalog)) if key
                     else load_catalog(installed=False))
     return _BUILTIN

@@ -338,6 +338,12 @@ def _case_fold(ranges: Ranges, ignore_case: bool) -> Ranges:
     return _norm(extra)
 
 
+def sre_maxrepeat() -> int:
+    import re._constants as sre_constants  # the stdlib's own; private but stable in 3.11+
+
+    return int(sre_constants.MAXREPEAT)
+
+
 class _Analyser:
     def __init__(self, flags: int) -> None:
         self.ignore_case = bool(flags & re.IGNORECASE)
@@ -427,7 +433,29 @@ class _Analyser:
         return _norm(out)
 
     # the walk ------------------------------------------------------------------
+    def check_adjacent(self, seq: Any) -> None:
+        """Unbounded repetitions in one sequence, with only empty-matching items between
+        them, whose characters overlap (``a*a*b``, ``\\w+\\w+@``): the engine tries every
+        way to share a run between them, polynomial in its length with one more power per
+        repetition, which a failing match pays in full."""
+        items = list(seq)
+        for i, (op, av) in enumerate(items):
+            if str(op) not in ("MAX_REPEAT", "MIN_REPEAT") or av[1] != sre_maxrepeat():
+                continue
+            mine = self.chars(av[2])
+            for op2, av2 in items[i + 1:]:
+                name2 = str(op2)
+                if name2 in ("MAX_REPEAT", "MIN_REPEAT") and av2[1] == sre_maxrepeat():
+                    if _overlap(mine, self.seq_first(av2[2])[0]):
+                        self.report("redos", "adjacent unbounded repetitions that can match "
+                                    "the same characters make matching polynomially slow "
+                                    "(e.g. a*a*b); merge them into one")
+                    break
+                if not self.item_first(op2, av2)[1]:  # it must consume: the run is cut
+                    break
+
     def walk(self, seq: Any, inside_repeat: bool = False) -> None:
+        self.check_adjacent(seq)
         for op, av in seq:
             name = str(op)
             if name in ("GROUPREF", "GROUPREF_EXISTS"):

@@ -112,6 +112,8 @@ class Workload:
     filename: str | None
     # ``reviews:`` entries (custom-lens answers), evaluated by engine.reviews
     reviews: tuple[ReviewRequest, ...] = field(default=(), repr=False, compare=False)
+    # what the reader ignored and says so (``owl:imports`` in an RDF description)
+    notes: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     def location_of(self, node: Node, predicate: URIRef | None = None) -> Location | None:
         """Where ``node`` (or its ``predicate`` key) is written, for findings."""
@@ -303,7 +305,8 @@ def _load(data: bytes, filename: str | None, as_of: dt.date | None, fmt: str | N
         return Workload(ident, str(wname) if wname is not None else ident, lifted.graph,
                         lifted.root, lifted.locations, lifted.property_locations, text, fmt,
                         digest, filename,
-                        requests_from_graph(lifted.graph, lifted.root, lifted.locations))
+                        requests_from_graph(lifted.graph, lifted.root, lifted.locations),
+                        _ignored_imports(lifted.graph, filename))
     with _gc_paused():
         tree, positions, problems = _structure(text, fmt, filename)
         if problems:
@@ -313,6 +316,17 @@ def _load(data: bytes, filename: str | None, as_of: dt.date | None, fmt: str | N
     return Workload(str(tree["id"]), str(tree["name"]), lifted.graph, lifted.root,
                     lifted.locations, lifted.property_locations, text, fmt, digest, filename,
                     lifted.reviews)
+
+
+def _ignored_imports(graph: Any, filename: str | None) -> tuple[str, ...]:
+    """A note per ``owl:imports`` in an RDF description: mlwa never fetches or reads an
+    import, so the description is checked as it stands; silence would suggest otherwise."""
+    from rdflib import OWL
+
+    where = f"{filename}: " if filename else ""
+    return tuple(f"{where}owl:imports <{target}> is ignored: mlwa never fetches imports; "
+                 "the description is checked as written"
+                 for target in sorted({str(o) for o in graph.objects(None, OWL.imports)}))
 
 
 def schema_text() -> str:
