@@ -117,7 +117,7 @@ _SYNTAX_CHARS = frozenset("#<>\"'{}()[].;,?$\\^|`*+-/=!&@:_ ")
 # searched in the whole text (strings and comments too), so no lexer disagreement can hide it.
 _GAP = r"(?:\s|#[^\n]*(?:\n|$))*"
 _SERVICE_SHAPE = re.compile(
-    rf"(?<![A-Za-z0-9_])SERVICE{_GAP}(?:SILENT{_GAP})?(?:<[^>]*>|[^\s{{]+){_GAP}\{{",
+    rf"(?<![A-Za-z0-9_])SERVICE{_GAP}(?:SILENT{_GAP})?(?:<[^>\s]*>|[^\s{{#<]+){_GAP}\{{",
     re.IGNORECASE,
 )
 
