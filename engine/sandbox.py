@@ -203,6 +203,17 @@ def cut_network() -> list[str]:
     return layers
 
 
+def _within(which: int, soft: int, hard: int) -> tuple[int, int]:
+    """``(soft, hard)`` lowered to the hard limit the process already has (``ulimit -v``
+    or a container's): a process may lower its limits, never raise them."""
+    import resource
+
+    _cur_soft, cur_hard = resource.getrlimit(which)
+    if cur_hard != resource.RLIM_INFINITY:
+        soft, hard = min(soft, cur_hard), min(hard, cur_hard)
+    return soft, hard
+
+
 def _child(conn: Connection, payload: bytes, cpu_seconds: float, memory_mb: float) -> None:
     """Child side: import, limit, call, report. Never raises."""
     import resource
@@ -219,10 +230,10 @@ def _child(conn: Connection, payload: bytes, cpu_seconds: float, memory_mb: floa
         spent = used.ru_utime + used.ru_stime
         soft = max(1, int(spent + cpu_seconds + 0.999))
         # SIGXCPU at the soft limit; the kernel's SIGKILL one second later if it is ignored.
-        resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 1))
+        resource.setrlimit(resource.RLIMIT_CPU, _within(resource.RLIMIT_CPU, soft, soft + 1))
         if memory_mb > 0:
             limit = _address_space() + int(memory_mb * _MB)
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            resource.setrlimit(resource.RLIMIT_AS, _within(resource.RLIMIT_AS, limit, limit))
     except (ValueError, OSError) as exc:
         conn.send(("error", type(exc).__name__, f"cannot set resource limits: {exc}", None, ""))
         return
