@@ -128,7 +128,8 @@ def _read(folder: Path, path: Path) -> Any:
     try:
         if not _safe(os.lstat(folder), directory=True):
             return _MISSING
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        # O_NONBLOCK: a FIFO planted under the entry's name opens at once (and is then refused)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return _MISSING
     with os.fdopen(fd, "rb") as fh:

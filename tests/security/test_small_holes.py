@@ -67,3 +67,22 @@ def test_owl_imports_in_a_turtle_workload_is_reported_as_ignored(tmp_path: Path)
                         "never fetches imports; the description is checked as written",)
     out = mlwa("validate", str(path), "--format", "json", timeout=120)
     assert "owl:imports <http://127.0.0.1:9/evil.ttl> is ignored" in out.stdout, out.stderr
+
+
+def test_a_fifo_in_the_cache_is_ignored_not_waited_on(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import threading
+
+    monkeypatch.setenv("MLWA_CACHE_DIR", str(tmp_path / "c"))
+    monkeypatch.setattr(cache, "enabled", lambda: True)
+    assert cache.cached("kindf", ("k",), lambda: {"ok": 1}) == {"ok": 1}
+    [entry] = list((tmp_path / "c").glob("kindf-*.pickle"))
+    entry.unlink()
+    os.mkfifo(entry)
+    result: list[object] = []
+    worker = threading.Thread(target=lambda: result.append(
+        cache.cached("kindf", ("k",), lambda: {"ok": 2})), daemon=True)
+    worker.start()
+    worker.join(20)
+    assert result == [{"ok": 2}]  # rebuilt at once; the FIFO was never waited on
