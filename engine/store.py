@@ -288,18 +288,12 @@ def load_audit_key(*, create: bool = False) -> bytes | None:
     if not path.exists() and not path.is_symlink():
         if not create:
             return None
-        import secrets
-
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another writer made it first: use theirs
-        else:
-            with os.fdopen(fd, "w", encoding="ascii") as fh:
-                fh.write(secrets.token_hex(32) + "\n")
-                fh.flush()
-                os.fsync(fh.fileno())
+            _make_key(path)
+        except OSError as exc:  # no writable home: the chain stays unkeyed, and says so
+            _logger.warning("cannot create the audit key %s (%s); audit lines are not keyed",
+                            path, exc.strerror or exc)
+            return None
     from engine.safefile import read_bytes
 
     data = read_bytes(path, 4096, what="audit key file", error=StoreError,
@@ -307,6 +301,25 @@ def load_audit_key(*, create: bool = False) -> bytes | None:
     if len(data) < 16:
         raise StoreError("the audit key is shorter than 16 characters", Location(str(path)))
     return data
+
+
+def _make_key(path: Path) -> None:
+    """Write a new key beside ``path`` and link it into place: the key appears whole or not
+    at all, and when two writers race, both use the one that won."""
+    import secrets
+
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(secrets.token_hex(32) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _mac(key: bytes, line: bytes) -> str:

@@ -132,3 +132,14 @@ def test_verify_of_an_unkeyed_rewrite_still_checks_the_chain(tmp_path: Path, key
     store.log_path.write_text(lines, encoding="utf-8")
     with pytest.raises(StoreCorrupt):
         Store(tmp_path / "store")
+
+
+def test_writers_racing_to_make_the_key_share_one(tmp_path: Path, keyed: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from engine.store import load_audit_key
+
+    with ThreadPoolExecutor(8) as pool:
+        keys = list(pool.map(lambda _: load_audit_key(create=True), range(16)))
+    assert len(set(keys)) == 1 and keys[0] is not None and len(keys[0]) == 64
+    assert sorted(p.name for p in keyed.parent.iterdir()) == ["audit.key"]  # no leftovers
