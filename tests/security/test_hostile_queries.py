@@ -51,7 +51,9 @@ def test_smuggled_service_never_reaches_a_server(name: str, listener: Listener) 
 
 @pytest.mark.parametrize("text", [
     "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }",
-    "ASK { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l FILTER(?a = <urn:none>) }",
+    # the filter needs all four patterns, so it cannot be pushed down: never true, never fast
+    "ASK { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l "
+    "FILTER(STR(?a) = CONCAT(STR(?d), STR(?g), STR(?j))) }",
     "SELECT (MAX(STRLEN(CONCAT(STR(?a), STR(?d), STR(?g)))) AS ?m) WHERE "
     "{ ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }",
 ])
