@@ -51,11 +51,14 @@ def cache_dir() -> Path:
     return (Path(base).expanduser() if base else Path.home() / ".cache") / "mlwa"
 
 
-def files_digest(paths: Iterable[Path]) -> str:
-    """SHA-256 over the names and bytes of ``paths`` (in the order given)."""
+def files_digest(paths: Iterable[Path], cap: int = 64 * 1024 * 1024) -> str:
+    """SHA-256 over the names and bytes of ``paths`` (in the order given); each is read
+    through :func:`engine.safefile.read_bytes` (regular files of at most ``cap`` bytes)."""
+    from engine.safefile import read_bytes
+
     h = hashlib.sha256()
     for p in paths:
-        data = p.read_bytes()
+        data = read_bytes(p, cap)
         h.update(f"{p.name}\0{len(data)}\0".encode())
         h.update(data)
     return h.hexdigest()
@@ -84,10 +87,13 @@ def fingerprint() -> str:
     return h.hexdigest()
 
 
-def cached(kind: str, key: object, build: Callable[[], T]) -> T:
+def cached(kind: str, key: object, build: Callable[[], T],
+           valid: Callable[[Any], bool] | None = None) -> T:
     """``build()``, or its result from an earlier process with the same ``kind`` and ``key``.
 
-    ``key`` must have a deterministic ``repr`` (tuples of strings and numbers)."""
+    ``key`` must have a deterministic ``repr`` (tuples of strings and numbers). ``valid``
+    checks what was read back (its type and shape); an entry it rejects (planted, or from
+    an incompatible build) is rebuilt and overwritten, never returned."""
     if not enabled():
         return build()
     try:
@@ -97,12 +103,19 @@ def cached(kind: str, key: object, build: Callable[[], T]) -> T:
         got = _read(folder, path)
     except (OSError, ValueError):
         return build()
-    if got is not _MISSING:
+    if got is not _MISSING and (valid is None or _accepts(valid, got)):
         return got  # type: ignore[no-any-return]
     value = build()
     with contextlib.suppress(Exception):  # a cache that cannot be written is no cache
         _write(folder, path, kind, value)
     return value
+
+
+def _accepts(valid: Callable[[Any], bool], value: Any) -> bool:
+    try:
+        return bool(valid(value))
+    except Exception:  # a check that trips on a strange value rejects it
+        return False
 
 
 def _safe(st: os.stat_result, *, directory: bool) -> bool:
@@ -115,7 +128,8 @@ def _read(folder: Path, path: Path) -> Any:
     try:
         if not _safe(os.lstat(folder), directory=True):
             return _MISSING
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        # O_NONBLOCK: a FIFO planted under the entry's name opens at once (and is then refused)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return _MISSING
     with os.fdopen(fd, "rb") as fh:

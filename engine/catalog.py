@@ -133,17 +133,9 @@ class Pack:
 
 def _parse_turtle(path: Path) -> Graph:
 
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise PolicyError(f"cannot read policy file ({exc.strerror})", Location(str(path))) from None
-    if size > MAX_POLICY_BYTES:
-        raise PolicyError(f"policy file is {size} bytes; the limit is {MAX_POLICY_BYTES}",
-                          Location(str(path)))
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise PolicyError(f"not UTF-8 text (byte {exc.start})", Location(str(path))) from None
+    from engine.safefile import read_text
+
+    text = read_text(path, MAX_POLICY_BYTES, what="policy file", error=PolicyError)
     return parse_turtle_text(text, str(path))
 
 
@@ -231,15 +223,17 @@ def load_policy_file(path: Path, pack: str) -> Policy:
         pol = policy_from_graph(graph, path=path, pack=pack, source_format="yaml")
     else:
         pol = policy_from_graph(_parse_turtle(path), path=path, pack=pack)
-    try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return pol
+    from engine.safefile import read_bytes
+
+    digest = hashlib.sha256(read_bytes(path, MAX_POLICY_BYTES, what="policy file",
+                                       error=PolicyError)).hexdigest()
     return dataclasses.replace(pol, digest=digest)
 
 
 def policy_files(folder: Path) -> list[Path]:
-    files = [p for p in folder.iterdir() if p.is_file() and (
+    # Every name that looks like a policy is returned, whatever it is on disk: the reader
+    # refuses a FIFO or a device with a message, where skipping it would hide a policy.
+    files = [p for p in folder.iterdir() if not p.is_dir() and (
         (p.suffix == ".ttl" and p.name != "pack.ttl") or p.name.endswith(".policy.yaml"))]
     return sorted(files)
 
@@ -421,9 +415,10 @@ def builtin_catalog() -> Catalog:
         folder = paths.builtin_pack_dir()
         try:
             files = [folder / "pack.ttl", *policy_files(folder)]
-            key: tuple[str, ...] | None = (str(folder), files_digest(files))
+            key: tuple[str, ...] | None = (str(folder), files_digest(files, MAX_POLICY_BYTES))
         except OSError:
             key = None
-        _BUILTIN = (cached("catalog", key, lambda: load_catalog(installed=False)) if key
+        _BUILTIN = (cached("catalog", key, lambda: load_catalog(installed=False),
+                           valid=lambda v: isinstance(v, Catalog)) if key
                     else load_catalog(installed=False))
     return _BUILTIN

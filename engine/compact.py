@@ -618,17 +618,10 @@ def compile_policy_text(text: str, source: str) -> Graph:
 
 def compile_policy_file(path: Path | str) -> Graph:
     """Read and compile ``<CODE>.policy.yaml``; every problem is a PolicyError with a line."""
+    from engine.safefile import read_text
+
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_COMPACT_BYTES:
-            raise PolicyError(f"policy file is {size} bytes; the limit is {MAX_COMPACT_BYTES}",
-                              Location(str(path)))
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PolicyError(f"cannot read policy file ({exc.strerror})", Location(str(path))) from None
-    except UnicodeDecodeError as exc:
-        raise PolicyError(f"not UTF-8 text (byte {exc.start})", Location(str(path))) from None
+    text = read_text(path, MAX_COMPACT_BYTES, what="policy file", error=PolicyError)
     return compile_policy_text(text, str(path))
 
 

@@ -668,16 +668,72 @@ def record_reports(estate: Estate, header: RunHeader, reports: Iterable[Workload
                         + result_ntriples(header.run_id, reports, root))
 
 
-def run_query(text: str, *, store: str | Path | None = None) -> QueryResult:
-    """Vet ``text`` (read-only, no SERVICE/FROM/GRAPH) and answer it from the estate."""
+#: ``mlwa query`` limits: wall-clock seconds, and rows a SELECT may return.
+DEFAULT_QUERY_TIMEOUT = 30.0
+DEFAULT_MAX_ROWS = 10_000
+QUERY_MEMORY_MB = 1536.0
+
+
+def run_query(text: str, *, store: str | Path | None = None,
+              timeout: float = DEFAULT_QUERY_TIMEOUT,
+              max_rows: int = DEFAULT_MAX_ROWS) -> QueryResult:
+    """Vet ``text`` (read-only, no SERVICE/FROM/GRAPH) and answer it from the estate.
+
+    The embedded store is queried in a sandboxed child (:func:`engine.sandbox.run_limited`:
+    no network, ``timeout`` seconds of wall and CPU time, a memory cap), because a running
+    Oxigraph query cannot be interrupted from Python. A remote endpoint gets ``timeout`` as
+    the HTTP client's timeout; the server must bound its own work (``oxigraph serve
+    --timeout-s``). More than ``max_rows`` rows is an error, never a silent cut."""
     from engine.sparqlguard import vet_query
 
-    text = vet_query(text, context="query", prefixes=QUERY_PREFIXES).text
+    text = _with_prefixes(vet_query(text, context="query", prefixes=QUERY_PREFIXES).text)
     estate = open_estate(store, read_only=True)
+    if isinstance(estate, RemoteEstate):
+        estate.timeout = timeout
+        try:
+            result = estate.query(text)
+        finally:
+            estate.close()
+        _check_rows(len(result.rows), max_rows)
+        return result
+    location = estate.location
+    estate.close()  # the child opens it read-only itself
+    from engine.sandbox import run_limited
+
+    result = run_limited(_query_local, location, text, max_rows, cpu_seconds=timeout,
+                         wall_seconds=timeout, memory_mb=QUERY_MEMORY_MB, label="the query")
+    _check_rows(len(result.rows), max_rows)
+    return result
+
+
+def _check_rows(count: int, max_rows: int) -> None:
+    if count > max_rows:
+        raise EstateError(f"the query returned more than {max_rows:,} rows; add a LIMIT or "
+                          "narrow it, or raise --max-rows")
+
+
+def _query_local(location: str, text: str, max_rows: int) -> QueryResult:
+    """Sandbox side of :func:`run_query`: read at most ``max_rows + 1`` rows."""
+    import itertools
+
+    import pyoxigraph as ox
+
+    from engine.sparqlguard import run_oxigraph
+
     try:
-        return estate.query(_with_prefixes(text))
-    finally:
-        estate.close()
+        store = ox.Store.read_only(location)
+        res = run_oxigraph(store, text, use_default_graph_as_union=True)
+    except SyntaxError as exc:
+        raise EstateError(f"the store cannot run this query: {exc}") from None
+    except OSError as exc:
+        raise EstateError(f"the store cannot run this query: {exc}", Location(location)) from None
+    if isinstance(res, ox.QueryBoolean):
+        return QueryResult([], [], bool(res))
+    if isinstance(res, ox.QuerySolutions):
+        names = [v.value for v in res.variables]
+        rows = [[sol[name] for name in names] for sol in itertools.islice(res, max_rows + 1)]
+        return QueryResult(names, rows)
+    raise EstateError("only SELECT and ASK queries are answered")
 
 
 def _with_prefixes(text: str) -> str:

@@ -205,9 +205,15 @@ def _reload_graphs(report: Report, estate: Any) -> dict[str, str]:
 
 # ------------------------------------------------------------------------------ reading runs
 
+MAX_RUN_BYTES = 256 * 1024 * 1024
+
+
 def _read_json(path: Path) -> dict[str, Any]:
+    from engine.safefile import read_text
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_text(path, MAX_RUN_BYTES, what="run or report",
+                                    error=HistoryError))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise HistoryError(f"cannot read this run or report: {exc}", Location(str(path))) from None
     if not isinstance(data, dict):

@@ -57,14 +57,7 @@ def user_data_dir(name: str, env: str) -> Path:
 def read_capped_text(path: Path, limit: int, what: str, error: type[Exception]) -> str:
     """Read a small UTF-8 file a user named. Too large or not UTF-8 raises ``error``; an
     unreadable file raises a UsageError. Both name the file."""
-    from engine.errors import Location, UsageError
+    from engine.safefile import read_text
 
-    try:
-        if path.stat().st_size > limit:
-            raise error(f"{what} is larger than {limit} bytes", Location(str(path)))
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read {what} ({exc.strerror})", Location(str(path))) from None
-    except UnicodeDecodeError as exc:
-        raise error(f"not UTF-8 text (byte {exc.start})", Location(str(path))) from None
+    return read_text(path, limit, what=what, error=error)  # type: ignore[arg-type]
 

@@ -338,6 +338,12 @@ def _case_fold(ranges: Ranges, ignore_case: bool) -> Ranges:
     return _norm(extra)
 
 
+def sre_maxrepeat() -> int:
+    import re._constants as sre_constants  # the stdlib's own; private but stable in 3.11+
+
+    return int(sre_constants.MAXREPEAT)
+
+
 class _Analyser:
     def __init__(self, flags: int) -> None:
         self.ignore_case = bool(flags & re.IGNORECASE)
@@ -427,7 +433,29 @@ class _Analyser:
         return _norm(out)
 
     # the walk ------------------------------------------------------------------
+    def check_adjacent(self, seq: Any) -> None:
+        """Unbounded repetitions in one sequence, with only empty-matching items between
+        them, whose characters overlap (``a*a*b``, ``\\w+\\w+@``): the engine tries every
+        way to share a run between them, polynomial in its length with one more power per
+        repetition, which a failing match pays in full."""
+        items = list(seq)
+        for i, (op, av) in enumerate(items):
+            if str(op) not in ("MAX_REPEAT", "MIN_REPEAT") or av[1] != sre_maxrepeat():
+                continue
+            mine = self.chars(av[2])
+            for op2, av2 in items[i + 1:]:
+                name2 = str(op2)
+                if name2 in ("MAX_REPEAT", "MIN_REPEAT") and av2[1] == sre_maxrepeat():
+                    if _overlap(mine, self.seq_first(av2[2])[0]):
+                        self.report("redos", "adjacent unbounded repetitions that can match "
+                                    "the same characters make matching polynomially slow "
+                                    "(e.g. a*a*b); merge them into one")
+                    break
+                if not self.item_first(op2, av2)[1]:  # it must consume: the run is cut
+                    break
+
     def walk(self, seq: Any, inside_repeat: bool = False) -> None:
+        self.check_adjacent(seq)
         for op, av in seq:
             name = str(op)
             if name in ("GROUPREF", "GROUPREF_EXISTS"):
@@ -527,6 +555,34 @@ def lint_text(data: bytes | str, *, source: str, fmt: str = "turtle") -> list[Li
     return lint_shapes(graph, source=source)
 
 
+def check_policy_document(data: bytes | str, *, source: str) -> None:
+    """Everything a policy must pass before the store keeps it: it parses (Turtle, or the
+    YAML form for ``*.policy.yaml``), the safety lint finds no error, and the shapes graph
+    conforms to SHACL-SHACL. Raises :class:`PolicyError` naming the first problem."""
+    from pyshacl import validate
+
+    from engine.testing import _shacl_shacl
+
+    text = data.decode("utf-8") if isinstance(data, bytes) else data
+    if source.endswith(".policy.yaml"):
+        from engine.compact import compile_policy_text
+
+        graph = compile_policy_text(text, source)
+        raise_for_errors(lint_shapes(graph, source=source), source=source)
+    else:
+        from engine.catalog import parse_turtle_text
+
+        graph = parse_turtle_text(text, source)
+        raise_for_errors(lint_shapes(graph, source=source), source=source)
+    conforms, _, report = validate(graph, shacl_graph=_shacl_shacl(), inference="none",
+                                   allow_warnings=True)
+    if not conforms:
+        first = next((ln.strip() for ln in str(report).splitlines()
+                      if ln.strip().startswith("Message:")), "")
+        raise PolicyError(f"{source}: not a valid SHACL shapes graph {first}".strip(),
+                          Location(file=source))
+
+
 def raise_for_errors(issues: list[LintIssue], *, source: str) -> None:
     """Raise :class:`PolicyError` listing every error-level issue, if any."""
     errors = [i for i in issues if i.level == "error"]
@@ -547,6 +603,7 @@ def shapes_validator(source: str, fmt: str = "turtle") -> Any:
 
 __all__ = [
     "LintIssue",
+    "check_policy_document",
     "detached_patterns",
     "lint_shapes",
     "lint_text",

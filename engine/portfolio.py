@@ -20,8 +20,8 @@ import contextlib
 import dataclasses
 import datetime as dt
 import enum
-import gc
 import functools
+import gc
 import glob
 import json
 import os

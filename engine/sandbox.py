@@ -15,6 +15,22 @@ call and kills the child if it runs over.
 * Any other exception comes back as :class:`SandboxChildError` carrying the original type
   name, message and traceback text.
 
+Before the call the child cuts itself off the network (:func:`cut_network`), every layer
+that the platform allows, so neither Python code nor native code (Oxigraph following a
+SERVICE) can reach a host, 127.0.0.1 included:
+
+1. a fresh, empty network namespace (``unshare(CLONE_NEWNET)`` through libc; as root, or
+   inside a new user namespace where unprivileged user namespaces are enabled): no
+   interface is up, not even loopback;
+2. a seccomp filter (Linux x86-64 and arm64, ``PR_SET_NO_NEW_PRIVS`` first, so no
+   privilege is needed) that makes ``socket(AF_INET | AF_INET6, ...)`` fail with EACCES;
+3. a Python audit hook that refuses ``socket.connect``, ``socket.getaddrinfo`` and
+   friends for Python code.
+
+Layer 3 is always installed; 1 and 2 where they work. :func:`cut_network` returns the
+names of the layers in force; a child that gets none of 1 or 2 still has 3, and the SPARQL
+run paths refuse SERVICE (:func:`engine.sparqlguard.run_oxigraph`).
+
 ``memory_mb`` is the address space the call may add on top of what the child had mapped
 once its imports were done (an interpreter with rdflib and pySHACL loaded maps a few
 hundred megabytes before doing any work), so the same figure means the same on every
@@ -89,6 +105,115 @@ def _address_space() -> int:
         return 0
 
 
+_CLONE_NEWNET = 0x40000000
+_CLONE_NEWUSER = 0x10000000
+# (audit arch, socket syscall number) per machine; the filter is skipped elsewhere.
+_SECCOMP_ARCH = {"x86_64": (0xC000003E, 41), "aarch64": (0xC00000B7, 198)}
+_NETWORK_EVENTS = frozenset({
+    "socket.connect", "socket.bind", "socket.getaddrinfo", "socket.gethostbyname",
+    "socket.gethostbyaddr", "socket.sendto", "socket.sendmsg",
+})
+
+
+def _libc() -> Any:
+    import ctypes
+    import ctypes.util
+
+    return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+
+
+def _unshare_network() -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = _libc()
+        if libc.unshare(_CLONE_NEWNET) == 0:
+            return True
+        return bool(libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) == 0)
+    except (OSError, AttributeError):
+        return False
+
+
+def _seccomp_no_inet() -> bool:
+    """Install a seccomp filter: socket(AF_INET/AF_INET6) fails with EACCES."""
+    import ctypes
+    import errno
+    import platform
+
+    arch = _SECCOMP_ARCH.get(platform.machine())
+    if arch is None or not sys.platform.startswith("linux"):
+        return False
+    audit_arch, nr_socket = arch
+
+    class SockFilter(ctypes.Structure):
+        _fields_: ClassVar[list[tuple[str, Any]]] = [
+            ("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte),
+            ("k", ctypes.c_uint)]
+
+    class SockFprog(ctypes.Structure):
+        _fields_: ClassVar[list[tuple[str, Any]]] = [
+            ("len", ctypes.c_ushort), ("filter", ctypes.POINTER(SockFilter))]
+
+    ld, jeq, ret = 0x20, 0x15, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, BPF_RET|K
+    allow, deny = 0x7FFF0000, 0x00050000 | errno.EACCES  # SECCOMP_RET_ALLOW, RET_ERRNO
+    program = [
+        (ld, 0, 0, 4),                 # 0: arch
+        (jeq, 0, 5, audit_arch),       # 1: other arch: allow
+        (ld, 0, 0, 0),                 # 2: syscall number
+        (jeq, 0, 3, nr_socket),        # 3: not socket(): allow
+        (ld, 0, 0, 16),                # 4: first argument (domain), low word
+        (jeq, 2, 0, 2),                # 5: AF_INET: deny
+        (jeq, 1, 0, 10),               # 6: AF_INET6: deny
+        (ret, 0, 0, allow),            # 7
+        (ret, 0, 0, deny),             # 8
+    ]
+    filters = (SockFilter * len(program))(*[SockFilter(*f) for f in program])
+    prog = SockFprog(len(program), filters)
+    try:
+        libc = _libc()
+        if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
+            return False
+        return bool(libc.prctl(22, 2, ctypes.byref(prog), 0, 0) == 0)  # PR_SET_SECCOMP, FILTER
+    except (OSError, AttributeError):
+        return False
+
+
+def _audit_hook(event: str, args: tuple[Any, ...]) -> None:
+    if event in _NETWORK_EVENTS:
+        if event in ("socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg"):
+            sock = args[0] if args else None
+            family = getattr(sock, "family", None)
+            import socket as _socket
+
+            if family not in (_socket.AF_INET, _socket.AF_INET6):
+                return  # Unix sockets (the pipe back to the parent) stay usable
+        raise PermissionError(f"network access is not allowed in the sandbox ({event})")
+
+
+def cut_network() -> list[str]:
+    """Cut this process off the network, every way the platform allows; return the layers
+    in force ("namespace", "seccomp", "audit-hook")."""
+    layers = []
+    if _unshare_network():
+        layers.append("namespace")
+    if _seccomp_no_inet():
+        layers.append("seccomp")
+    sys.addaudithook(_audit_hook)
+    layers.append("audit-hook")
+    return layers
+
+
+def _within(which: int, soft: int, hard: int) -> tuple[int, int]:
+    """``(soft, hard)`` lowered to the hard limit the process already has (``ulimit -v``
+    or a container's): a process may lower its limits, never raise them."""
+    import resource
+
+    _cur_soft, cur_hard = resource.getrlimit(which)
+    if cur_hard != resource.RLIM_INFINITY:
+        soft, hard = min(soft, cur_hard), min(hard, cur_hard)
+    return soft, hard
+
+
 def _child(conn: Connection, payload: bytes, cpu_seconds: float, memory_mb: float) -> None:
     """Child side: import, limit, call, report. Never raises."""
     import resource
@@ -105,13 +230,14 @@ def _child(conn: Connection, payload: bytes, cpu_seconds: float, memory_mb: floa
         spent = used.ru_utime + used.ru_stime
         soft = max(1, int(spent + cpu_seconds + 0.999))
         # SIGXCPU at the soft limit; the kernel's SIGKILL one second later if it is ignored.
-        resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 1))
+        resource.setrlimit(resource.RLIMIT_CPU, _within(resource.RLIMIT_CPU, soft, soft + 1))
         if memory_mb > 0:
             limit = _address_space() + int(memory_mb * _MB)
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            resource.setrlimit(resource.RLIMIT_AS, _within(resource.RLIMIT_AS, limit, limit))
     except (ValueError, OSError) as exc:
         conn.send(("error", type(exc).__name__, f"cannot set resource limits: {exc}", None, ""))
         return
+    cut_network()
     conn.send(("started",))
     try:
         result = fn(*args, **kwargs)
@@ -225,4 +351,4 @@ def _result(message: tuple[Any, ...], process: multiprocessing.process.BaseProce
     raise SandboxChildError(label, "ChildDied", f"the sandbox process ended with code {code}")
 
 
-__all__ = ["SandboxChildError", "SandboxLimitExceeded", "run_limited"]
+__all__ = ["SandboxChildError", "SandboxLimitExceeded", "cut_network", "run_limited"]

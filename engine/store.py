@@ -26,6 +26,20 @@ Guarantees (tested in tests/store):
   version that still verifies.
 * Only the governance role writes; a refused write (role, validator, conflict) stores
   nothing.
+* Identity: every audit line records the operating-system user of the writing process
+  (``user``) beside the ``actor`` the caller names. A store restricted to a Unix group
+  (:meth:`Store.restrict_to_group`, ``mlwa store restrict GROUP``) refuses writes from
+  processes outside the group at the write, and its directory is made group-owned and
+  closed to others, so the file system enforces the same boundary for any other program.
+* A keyed chain: with an audit key (``$MLWA_AUDIT_KEY``, else the file
+  ``$MLWA_AUDIT_KEY_FILE``, else ``~/.config/mlwa/audit.key``, created on the first write
+  with mode 0600; never inside the store), each line carries ``mac``, an HMAC-SHA256 of the
+  line under the key. Rewriting the log and recomputing every hash and ``audit.head`` no
+  longer passes :meth:`Store.verify` for a holder of the key; without the key, ``verify``
+  says plainly that it cannot tell. :meth:`Store.anchor` gives the head (sequence, hash,
+  MAC) to publish elsewhere.
+* Policies are always checked inside :meth:`Store.write` (parse, safety lint,
+  SHACL-SHACL meta-validation), whatever validator the caller passes.
 """
 
 from __future__ import annotations
@@ -57,7 +71,7 @@ GENESIS = "0" * 64
 WRITE_ROLE = "governance"
 ABSENT = "absent"  # expected_version meaning "the document must not exist yet"
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
-ACTIONS = ("write", "rollback", "delete", "refused")
+ACTIONS = ("write", "rollback", "delete", "refused", "restrict")
 
 _COLLECTION_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 _SEGMENT_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")
@@ -130,12 +144,21 @@ class AuditEntry:
     version: str | None
     prev: str
     reason: str
+    user: str = ""  # the operating-system user of the writing process; "" in old lines
+    mac: str = ""  # HMAC-SHA256 of the line without it, under the audit key; "" if none
     hash: str = field(default="", compare=False)  # sha256 of this line; not stored in it
 
     def to_line(self) -> str:
         data = asdict(self)
         data.pop("hash")
+        for optional in ("user", "mac"):  # absent when empty: older lines stay canonical
+            if not data[optional]:
+                data.pop(optional)
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    def unsigned_line(self) -> bytes:
+        """The line the MAC covers: this line without its ``mac``."""
+        return AuditEntry(**{**asdict(self), "mac": ""}).to_line().encode()
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -162,6 +185,8 @@ class VerifyReport:
     objects_checked: int = 0
     problems: list[str] = field(default_factory=list)
     repairs: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what verify could not check, and why
+    keyed: bool = False  # an audit key was available and every keyed line verified
 
     @property
     def ok(self) -> bool:
@@ -233,6 +258,76 @@ def _check_actor(actor: str, reason: str) -> None:
         raise StoreError("the reason must be text of at most 4,000 characters")
 
 
+# ------------------------------------------------------------------------ identity and key
+
+def os_user() -> str:
+    """The operating-system user of this process (not what the caller claims)."""
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except (ImportError, KeyError, OSError):
+        return f"uid {os.geteuid()}" if hasattr(os, "geteuid") else os.environ.get("USERNAME", "?")
+
+
+def audit_key_path() -> Path:
+    override = os.environ.get("MLWA_AUDIT_KEY_FILE")
+    if override:
+        return Path(override).expanduser()
+    base = os.environ.get("XDG_CONFIG_HOME")
+    return (Path(base).expanduser() if base else Path.home() / ".config") / "mlwa" / "audit.key"
+
+
+def load_audit_key(*, create: bool = False) -> bytes | None:
+    """The audit key: ``$MLWA_AUDIT_KEY`` (its text), else the key file; with ``create``,
+    a missing key file is made (32 random bytes, hex, mode 0600). ``None``: no key."""
+    value = os.environ.get("MLWA_AUDIT_KEY")
+    if value:
+        return value.strip().encode("utf-8")
+    path = audit_key_path()
+    if not path.exists() and not path.is_symlink():
+        if not create:
+            return None
+        try:
+            _make_key(path)
+        except OSError as exc:  # no writable home: the chain stays unkeyed, and says so
+            _logger.warning("cannot create the audit key %s (%s); audit lines are not keyed",
+                            path, exc.strerror or exc)
+            return None
+    from engine.safefile import read_bytes
+
+    data = read_bytes(path, 4096, what="audit key file", error=StoreError,
+                      follow_symlinks=False).strip()
+    if len(data) < 16:
+        raise StoreError("the audit key is shorter than 16 characters", Location(str(path)))
+    return data
+
+
+def _make_key(path: Path) -> None:
+    """Write a new key beside ``path`` and link it into place: the key appears whole or not
+    at all, and when two writers race, both use the one that won."""
+    import secrets
+
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(secrets.token_hex(32) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _mac(key: bytes, line: bytes) -> str:
+    import hmac
+
+    return hmac.new(key, line, hashlib.sha256).hexdigest()
+
+
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -260,6 +355,8 @@ class Store:
         self._thread_lock = threading.Lock()  # serialises this instance's threads cheaply
         self.repairs: list[str] = []
         self._chain_cache: tuple[int, int, tuple[AuditEntry, ...]] | None = None
+        self.access_path = self.root / "access.json"
+        self._key: bytes | None = None
         self._init_layout()
         with self._locked():
             self.repairs = self._recover()
@@ -443,6 +540,11 @@ class Store:
             raise StoreCorrupt("audit.head is damaged", self.head_path) from None
 
     def _append(self, entry: AuditEntry) -> AuditEntry:
+        if self._key is None:
+            self._key = load_audit_key(create=True)
+        entry = AuditEntry(**{**asdict(entry), "user": os_user(), "mac": ""})
+        if self._key is not None:
+            entry = AuditEntry(**{**asdict(entry), "mac": _mac(self._key, entry.to_line().encode())})
         line = entry.to_line().encode()
         fd = os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
@@ -563,13 +665,15 @@ class Store:
         _check_actor(actor, reason)
         data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
         self._check_role(role, actor, collection, name)
+        self._check_group()
         if len(data) > self.max_bytes:
             raise StoreError(f"{collection}/{name} is {len(data):,} bytes; the store accepts at "
                              f"most {self.max_bytes:,}", Location(file=f"{collection}/{name}"))
         version = _sha256(data)
-        if validator is not None:
+        validators = [v for v in (_policy_gate(collection, name), validator) if v is not None]
+        for check in validators:
             try:
-                validator(data)
+                check(data)
             except BaseException:
                 if self.log_refusals:
                     self._log_only("refused", collection, name, version, actor, role, reason)
@@ -589,6 +693,7 @@ class Store:
         _check_name(name)
         _check_actor(actor, reason)
         self._check_role(role, actor, collection, name)
+        self._check_group()
         if not reason.strip():
             raise StoreError("a rollback needs a reason")
         with self._locked():
@@ -608,6 +713,7 @@ class Store:
         _check_name(name)
         _check_actor(actor, reason)
         self._check_role(role, actor, collection, name)
+        self._check_group()
         with self._locked():
             current = self._read_ref(collection, name)
             if current is None:
@@ -623,6 +729,64 @@ class Store:
                                    f"role {role!r} may not write")
             raise WriteRefused(f"role {role!r} may not change the governance store; only the "
                                f"{WRITE_ROLE!r} role writes", Location(file=f"{collection}/{name}"))
+
+    # ----------------------------------------------------------------- group restriction
+
+    def restricted_group(self) -> str | None:
+        """The Unix group this store is restricted to, or None."""
+        try:
+            data = json.loads(self.access_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as exc:
+            raise StoreCorrupt(f"access.json is damaged: {exc}", self.access_path) from None
+        group = data.get("group") if isinstance(data, dict) else None
+        return str(group) if group else None
+
+    def restrict_to_group(self, group: str, *, actor: str, reason: str = "") -> AuditEntry:
+        """Restrict writes to members of Unix ``group`` (audited): the directory becomes
+        group-owned, setgid and closed to others; :meth:`write` refuses non-members."""
+        import grp
+
+        try:
+            gid = grp.getgrnam(group).gr_gid
+        except KeyError:
+            raise StoreError(f"no Unix group named {group!r}") from None
+        if not _in_group(gid):
+            raise WriteRefused(f"you ({os_user()}) are not a member of group {group!r}; only "
+                               "a member may restrict the store to it")
+        _check_actor(actor, reason)
+        with self._locked():
+            for path in [self.root, *self.root.rglob("*")]:
+                with contextlib.suppress(OSError):
+                    os.chown(path, -1, gid, follow_symlinks=False)
+                    if path.is_dir() and not path.is_symlink():
+                        os.chmod(path, 0o2770)
+                    elif path.is_file() and not path.is_symlink():
+                        os.chmod(path, 0o660)
+            _atomic_write(self.access_path, json.dumps({"group": group}).encode())
+            seq, prev = self._last()
+            return self._append(AuditEntry(seq=seq + 1, time=_now(), actor=actor,
+                                           role=WRITE_ROLE, action="restrict",
+                                           collection="store", name="access", version=None,
+                                           prev=prev, reason=reason or f"group {group}"))
+
+    def _check_group(self) -> None:
+        group = self.restricted_group()
+        if group is None:
+            return
+        import grp
+
+        try:
+            gid = grp.getgrnam(group).gr_gid
+        except KeyError:
+            raise WriteRefused(f"this store is restricted to Unix group {group!r}, which does "
+                               "not exist on this machine; writes are refused",
+                               Location(str(self.root))) from None
+        if not _in_group(gid):
+            raise WriteRefused(f"this store is restricted to Unix group {group!r}; "
+                               f"{os_user()} is not a member, so writes are refused",
+                               Location(str(self.root)))
 
     @staticmethod
     def _check_expected(collection: str, name: str, expected: str | None,
@@ -765,13 +929,57 @@ class Store:
 
     # ----------------------------------------------------------------- verification
 
+    def anchor(self) -> dict[str, Any]:
+        """The head of the audit chain (sequence, hash, MAC) to publish outside the store;
+        a later ``verify`` against a published anchor shows the history was not rewritten."""
+        with self._locked(shared=True):
+            entries = self._verify_chain()
+        last = entries[-1] if entries else None
+        return {"store": str(self.root), "seq": last.seq if last else 0,
+                "hash": last.hash if last else GENESIS, "mac": last.mac if last else "",
+                "time": last.time if last else ""}
+
+    def _verify_macs(self, entries: list[AuditEntry], report: VerifyReport) -> None:
+        try:
+            key = load_audit_key(create=False)
+        except StoreError as exc:
+            report.problems.append(f"the audit key cannot be read: {exc}")
+            return
+        if key is None:
+            report.notes.append(
+                "no audit key (MLWA_AUDIT_KEY or " + str(audit_key_path()) + "): the hash "
+                "chain is consistent, but a full rewrite of the log cannot be detected "
+                "without the key; compare with a published `mlwa store anchor`")
+            return
+        first_keyed = next((e.seq for e in entries if e.mac), None)
+        for entry in entries:
+            if not entry.mac:
+                if first_keyed is not None and entry.seq > first_keyed:
+                    report.problems.append(f"audit line {entry.seq} carries no MAC, but "
+                                           f"line {first_keyed} does: the log was rewritten")
+                continue
+            if _mac(key, entry.unsigned_line()) != entry.mac:
+                report.problems.append(
+                    f"audit line {entry.seq} has a MAC that this audit key does not produce: "
+                    "the line was rewritten, or it was written with another key")
+        if first_keyed is None and entries:
+            report.notes.append(f"none of the {len(entries)} audit lines carries a MAC: they "
+                                "were written without a key, or the MACs were stripped; "
+                                "compare with a published `mlwa store anchor`")
+        elif first_keyed is not None and first_keyed > 1:
+            report.notes.append(f"audit lines 1-{first_keyed - 1} predate the audit key and "
+                                "are checked by the hash chain only")
+        report.keyed = first_keyed is not None and not report.problems
+
     def verify(self) -> VerifyReport:
-        """Check the audit chain (raises :class:`StoreCorrupt`), every pointer and object."""
+        """Check the audit chain (raises :class:`StoreCorrupt`), every pointer and object,
+        and, with the audit key, every line's MAC."""
         report = VerifyReport()
         with self._locked():
             self._drop_partial_tail()
             entries = self._verify_chain()
         report.entries = len(entries)
+        self._verify_macs(entries, report)
         latest: dict[tuple[str, str], str | None] = {}
         checked: dict[str, bool] = {}
         for entry in entries:
@@ -796,6 +1004,21 @@ class Store:
             if (collection, name) not in latest:
                 report.problems.append(f"{collection}/{name} has a pointer but no audit entry")
         return report
+
+
+def _in_group(gid: int) -> bool:
+    return gid == os.getegid() or gid in os.getgroups()
+
+
+def _policy_gate(collection: str, name: str) -> Callable[[bytes], object] | None:
+    """The check every policy write passes, whoever calls :meth:`Store.write`: documents of
+    the policies collection that the catalogue loads as policies (``*.ttl``,
+    ``*.policy.yaml``); cases files are data for the sandboxed harness."""
+    if collection != "policies" or not name.endswith((".ttl", ".policy.yaml")):
+        return None
+    from engine.policylint import check_policy_document
+
+    return lambda data: check_policy_document(data, source=name)
 
 
 def open_store(root: Path | str | None = None, **options: Any) -> Store:

@@ -23,7 +23,7 @@ Cases name what must fail, never message text, so messages can be reworded freel
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,20 @@ class PolicyTestReport:
         return not self.problems and all(r.ok for r in self.results)
 
 
+MAX_CASES_BYTES = 1024 * 1024
+
+
+def check_case_files(policies: Iterable[Policy]) -> None:
+    """Every cases file is a regular file under the cap, checked in the parent before any
+    case runs: an unreadable one is an input error (exit 2), not a failing test."""
+    from engine.safefile import read_bytes
+
+    for policy in policies:
+        path = policy.cases_path
+        if path is not None and (path.exists() or path.is_symlink()):
+            read_bytes(path, MAX_CASES_BYTES, what="cases file", error=PolicyError)
+
+
 def load_cases(policy: Policy) -> list[dict[str, Any]]:
     from engine.workload.safeyaml import load_yaml  # same hardened loader as workloads
 
@@ -63,7 +77,10 @@ def load_cases(policy: Policy) -> list[dict[str, Any]]:
     if path is None or not path.exists():
         raise PolicyError(f"{policy.code}: no cases file ({policy.code}.cases.yaml) beside the policy",
                           Location(str(policy.path)))
-    data, _ = load_yaml(path.read_text(encoding="utf-8"), filename=str(path))
+    from engine.safefile import read_text
+
+    text = read_text(path, MAX_CASES_BYTES, what="cases file", error=PolicyError)
+    data, _ = load_yaml(text, filename=str(path))
     if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
         raise PolicyError("a cases file is a mapping with a 'cases' list", Location(str(path)))
     if data.get("policy") not in (None, policy.code):

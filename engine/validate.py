@@ -670,7 +670,15 @@ def _prepared_bundle(policies: list[Policy], engine: str
     from engine.cache import cached
 
     key = (engine, tuple((p.code, p.pack, p.digest) for p in policies))
-    return cached("prepared", key, build)
+    return cached("prepared", key, build, valid=_prepared_shape)
+
+
+def _prepared_shape(value: Any) -> bool:
+    """A cache entry for :func:`prepare` is the 4-tuple it builds, with the right types."""
+    from rdflib import Graph
+
+    return (isinstance(value, tuple) and len(value) == 4 and isinstance(value[0], Graph)
+            and isinstance(value[1], dict) and isinstance(value[3], dict))
 
 
 def focus_label(wl: Workload, focus: Node) -> str:
@@ -723,8 +731,12 @@ def validate_paths(files: Sequence[str | Path], *, packs: Sequence[Path] = (),
             continue
         report = validator.validate(wl)
         report.reviews = reviews
+        report.notes.extend(wl.notes)
         reports.append(_note_provenance(wl, report))
-    reports.extend(_note_provenance(wl, validator.validate(wl)) for wl in workloads)
+    for wl in workloads:
+        report = validator.validate(wl)
+        report.notes.extend(wl.notes)
+        reports.append(_note_provenance(wl, report))
     return Report(workloads=reports, engine=engine,
                   packs={p.id: p.version for p in catalog.packs}, policies=len(validator.policies),
                   as_of=as_of.isoformat(), edition=edition, errors=errors,

@@ -40,7 +40,11 @@ def streamlit_argv(script: Path, port: int) -> list[str]:
 @click.option("--role", type=click.Choice(ROLES), default=None,
               help="Role of the local user (default: the app config file, else architect). "
                    "Ignored behind a trusted proxy, whose headers decide.")
-def command(port: int, store: Path | None, role: str | None) -> None:
+@click.option("--local-governance", is_flag=True,
+              help="Let the local user (no sign-in) hold the governance role given by --role "
+                   "or the config file; the app shows a banner. Without it, only a signed-in "
+                   "user (st.login or a trusted proxy) may change governance data.")
+def command(port: int, store: Path | None, role: str | None, local_governance: bool) -> None:
     """Start the web app on 127.0.0.1 (see docs/app.md)."""
     try:
         import streamlit  # noqa: F401
@@ -52,6 +56,7 @@ def command(port: int, store: Path | None, role: str | None) -> None:
         env["MLWA_STORE"] = str(store.expanduser().resolve())
     if role is not None:
         env["MLWA_APP_ROLE"] = role
+    env["MLWA_APP_LOCAL_GOVERNANCE"] = "1" if local_governance else "0"
     click.echo(f"mlwa app: http://127.0.0.1:{port}  (Ctrl-C to stop)", err=True)
     argv = streamlit_argv(script, port)
     os.chdir(script.parent)

@@ -176,13 +176,9 @@ def query(sparql: str, fmt: str) -> None:
 def _read_arg(value: str) -> str:
     if value.startswith("@"):
         path = Path(value[1:])
-        try:
-            size = path.stat().st_size
-            if size > 1_000_000:
-                raise InputError(f"{path}: query file is larger than 1 MB")
-            return path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{path}: cannot read query file ({exc.__class__.__name__})") from None
+        from engine.safefile import read_text
+
+        return read_text(path, 1_000_000, what="query file")
     return value
 
 

@@ -23,11 +23,9 @@ def _write(output: Path, data: str) -> None:
 
 def _read_answers(path: Path) -> dict[str, list[str]]:
     """Answers as ``{question_id: [choice ids]}`` from a JSON or YAML file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read answers ({exc.__class__.__name__})",
-                         Location(str(path))) from None
+    from engine.safefile import read_text
+
+    text = read_text(path, 4 * 1024 * 1024, what="answers file")
     try:
         if path.suffix in (".yaml", ".yml"):
             import yaml

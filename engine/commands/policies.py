@@ -126,7 +126,7 @@ def test(pack_dirs: tuple[Path, ...], codes: tuple[str, ...], engine: str,
     """
     from engine.catalog import Catalog, builtin_catalog, load_pack
     from engine.custom import configure_from_options
-    from engine.testing import format_results, sandboxed_pack_tests
+    from engine.testing import check_case_files, format_results, sandboxed_pack_tests
 
     if pack_dirs:
         packs = [load_pack(d) for d in pack_dirs]
@@ -136,6 +136,7 @@ def test(pack_dirs: tuple[Path, ...], codes: tuple[str, ...], engine: str,
     if codes:
         wanted = {c.upper() for c in codes}
         policies = [p for p in policies if p.code in wanted]
+    check_case_files(policies)
     configure_from_options(cpu_limit, memory_limit, wall_limit)
     reports = sandboxed_pack_tests(policies, engine=engine)
     text, ok = format_results(reports)

@@ -98,7 +98,12 @@ def _pack_prefix(pack: Path) -> str | None:
     meta = pack / "pack.ttl"
     if not meta.exists():
         return None
-    m = re.search(r'mlwa:codePrefix\s+"([A-Z][A-Z0-9]*)"', meta.read_text(encoding="utf-8"))
+    from engine.catalog import MAX_POLICY_BYTES
+    from engine.errors import PolicyError
+    from engine.safefile import read_text
+
+    text = read_text(meta, MAX_POLICY_BYTES, what="pack file", error=PolicyError)
+    m = re.search(r'mlwa:codePrefix\s+"([A-Z][A-Z0-9]*)"', text)
     return m.group(1) if m else None
 
 

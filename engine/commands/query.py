@@ -6,8 +6,6 @@ from pathlib import Path
 
 import click
 
-from engine.errors import InputError, Location
-
 
 @click.command()
 @click.argument("query")
@@ -16,7 +14,13 @@ from engine.errors import InputError, Location
                    "or a SPARQL 1.1 endpoint URL.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
               show_default=True, help="json is SPARQL 1.1 Query Results JSON.")
-def command(query: str, store: str | None, fmt: str) -> None:
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              metavar="SECONDS", help="Stop the query after this many seconds (wall and CPU; "
+              "for a server URL, the HTTP timeout: set the server's own, e.g. oxigraph serve "
+              "--timeout-s).")
+@click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Refuse an answer with more rows than this.")
+def command(query: str, store: str | None, fmt: str, timeout: float, max_rows: int) -> None:
     """Answer QUERY (SPARQL text, or @FILE) from the estate: the lens, every workload
     and every run, as one union graph. SELECT and ASK only; updates, SERVICE, FROM and
     GRAPH are refused. Prefixes mlwa:, lens:, pol:, practice:, question:, rdf:, rdfs:,
@@ -26,10 +30,9 @@ def command(query: str, store: str | None, fmt: str) -> None:
     text = query
     if query.startswith("@"):
         path = Path(query[1:])
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read the query file: {exc}", Location(str(path))) from None
-    result = run_query(text, store=store)
+        from engine.safefile import read_text
+
+        text = read_text(path, 1_000_000, what="query file")
+    result = run_query(text, store=store, timeout=timeout, max_rows=max_rows)
     out = render_result(result, fmt)
     click.echo(out, nl=not out.endswith("\n"))

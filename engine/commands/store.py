@@ -43,7 +43,8 @@ def log_cmd(ctx: click.Context, collection: str | None, name: str | None, fmt: s
     for e in entries:
         version = (e.version or "-")[:12]
         reason = f"  {e.reason}" if e.reason else ""
-        click.echo(f"{e.seq:>5}  {e.time}  {e.actor} ({e.role})  {e.action:<8} "
+        who = f"{e.actor} ({e.role}, OS user {e.user})" if e.user else f"{e.actor} ({e.role})"
+        click.echo(f"{e.seq:>5}  {e.time}  {who}  {e.action:<8} "
                    f"{e.collection}/{e.name}  {version}{reason}")
     if not entries:
         click.echo("(no entries)", err=True)
@@ -115,11 +116,14 @@ def verify_cmd(ctx: click.Context, fmt: str) -> None:
         emit_json("store-verify", {"ok": report.ok, "entries": report.entries,
                                    "documents": report.documents,
                                    "objects_checked": report.objects_checked,
-                                   "problems": report.problems,
+                                   "problems": report.problems, "notes": report.notes,
+                                   "keyed": report.keyed,
                                    "repairs_on_open": store.repairs})
     else:
         for repair in store.repairs:
             click.echo(f"repaired: {repair}")
+        for note in report.notes:
+            click.echo(f"note: {note}")
         for problem in report.problems:
             click.echo(f"mlwa: {store.root}: {problem}", err=True)
         click.echo(f"{store.root}: {report.entries} audit entries, {report.documents} "
@@ -127,3 +131,30 @@ def verify_cmd(ctx: click.Context, fmt: str) -> None:
                    f"{'ok' if report.ok else 'DAMAGED'}")
     if not report.ok:
         sys.exit(2)  # click.Exit is swallowed when standalone_mode is off
+
+
+@command.command("anchor")
+@format_option
+@click.pass_context
+def anchor_cmd(ctx: click.Context, fmt: str) -> None:
+    """Print the head of the audit chain (sequence, hash, MAC) to publish elsewhere: a
+    later history that does not contain it was rewritten."""
+    head = _open(ctx).anchor()
+    if fmt == "json":
+        emit_json("store-anchor", head)
+        return
+    mac = f" mac={head['mac']}" if head["mac"] else " (no MAC: no audit key when written)"
+    click.echo(f"{head['store']}: seq={head['seq']} hash={head['hash']}{mac} {head['time']}")
+
+
+@command.command("restrict")
+@click.argument("group")
+@click.option("--reason", default="", help="Why; recorded in the audit log.")
+@click.option("--actor", default=None, help="Who (default: $MLWA_ACTOR, else $USER).")
+@click.pass_context
+def restrict_cmd(ctx: click.Context, group: str, reason: str, actor: str | None) -> None:
+    """Restrict writes to members of the Unix GROUP (checked at every write; the store's
+    directory becomes group-owned and closed to others)."""
+    actor = actor or os.environ.get("MLWA_ACTOR") or os.environ.get("USER") or "unknown"
+    entry = _open(ctx).restrict_to_group(group, actor=actor, reason=reason)
+    click.echo(f"writes now need membership of group {group!r} (audit entry {entry.seq})")

@@ -653,18 +653,10 @@ def loads_strict(text: str, source: str | None) -> Any:
 
 def import_lens_json(path: str | Path, *, slug: str | None = None) -> ImportedLens:
     """Read and check a Well-Architected Tool custom-lens JSON file."""
+    from engine.safefile import read_text
+
     p = Path(path)
-    try:
-        size = p.stat().st_size
-    except OSError as exc:
-        raise InputError(f"cannot read the lens file ({exc.strerror})", Location(str(p))) from None
-    if size > LIMITS.file_bytes:
-        raise InputError(f"the file is {size} bytes; a custom lens may be at most "
-                         f"{LIMITS.file_bytes}", Location(str(p)))
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", Location(str(p))) from None
+    text = read_text(p, LIMITS.file_bytes, what="lens file", encoding="utf-8-sig")
     return parse_lens_dict(loads_strict(text, str(p)), source=str(p), slug=slug)
 
 

@@ -19,7 +19,7 @@ import streamlit as st
 
 from engine.errors import InputError
 from engine.ui import components
-from engine.ui.identity import GOVERNANCE, current_identity
+from engine.ui.identity import GOVERNANCE, current_identity, oidc_configured
 
 HERE = Path(__file__).resolve().parent
 VIEWS = HERE / "views"
@@ -92,10 +92,18 @@ def main() -> None:
     pages, _explore, practice = _pages(identity.can_write)
     nav = st.navigation(pages)
 
+    if identity.via == "local-governance":
+        st.warning("Local governance mode (`mlwa app --local-governance`): nobody signed in, "
+                   "and this session may change policies and waivers. The store records the "
+                   "operating-system user of the server beside the name shown.", icon="⚠️")
     with st.sidebar:
         components.sidebar_controls()
         st.caption(f"Signed in as {components.plain(identity.name)} · {identity.role}"
-                   + (" (proxy)" if identity.via == "proxy" else ""))
+                   + {"proxy": " (proxy)", "oidc": " (sign-in)"}.get(identity.via, ""))
+        if identity.via in ("local", "local-governance") and oidc_configured():
+            st.button("Sign in", on_click=st.login)
+        elif identity.via == "oidc":
+            st.button("Sign out", on_click=st.logout)
 
     if st.session_state.pop("_goto_practice", False) and nav is not practice:
         st.switch_page(practice)

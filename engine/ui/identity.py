@@ -2,9 +2,13 @@
 
 Behind a reverse proxy that authenticates people, ``server.trustedUserHeaders`` maps
 ``X-Forwarded-Email`` and ``X-Forwarded-Groups`` into ``st.user`` (keys ``email`` and
-``groups``); a member of the governance group gets the governance role. Without that
-setting, headers are never trusted (anyone could send them) and the local config file
-names the user and role. The default is architect: read and validate, never write.
+``groups``); a member of the governance group gets the governance role. With Streamlit's
+own OIDC sign-in (``st.login``, configured in ``.streamlit/secrets.toml`` under ``[auth]``)
+a signed-in user's ``groups`` claim decides the same way. Without either, headers are never
+trusted (anyone could send them), the local config file names the user, and that user is
+read-only for governance data unless the app was started with ``mlwa app
+--local-governance`` (shown in a banner on every page). The default is architect: read and
+validate, never write.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ ARCHITECT = "architect"
 class Identity:
     name: str
     role: str
-    via: str  # "proxy" | "local"
+    via: str  # "proxy" | "oidc" | "local" | "local-governance"
 
     @property
     def can_write(self) -> bool:
@@ -52,7 +56,25 @@ def resolve_identity(settings: AppSettings, trusted_headers: Mapping[str, str] |
         groups = _groups(user_info.get(groups_key))
         role = GOVERNANCE if settings.governance_group in groups else ARCHITECT
         return Identity(str(email), role, "proxy")
-    return Identity(settings.local_user, settings.local_role, "local")
+    if user_info.get("is_logged_in"):  # st.login (OIDC): the provider vouches for the user
+        who = user_info.get("email") or user_info.get("name") or user_info.get("sub")
+        if who:
+            groups = _groups(user_info.get("groups"))
+            role = GOVERNANCE if settings.governance_group in groups else ARCHITECT
+            return Identity(str(who), role, "oidc")
+    if settings.local_role == GOVERNANCE and settings.local_governance:
+        return Identity(settings.local_user, GOVERNANCE, "local-governance")
+    return Identity(settings.local_user, ARCHITECT, "local")
+
+
+def oidc_configured() -> bool:
+    """True when ``.streamlit/secrets.toml`` has an ``[auth]`` section (st.login works)."""
+    import streamlit as st
+
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
 
 
 def current_identity() -> Identity:

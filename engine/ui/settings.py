@@ -54,6 +54,9 @@ class AppSettings:
     zip_total_bytes: int = 64 * 1024 * 1024
     file_bytes: int = 2 * 1024 * 1024
     source: str = "defaults"  # which file the settings came from, for the sidebar
+    # `mlwa app --local-governance`: the local user may hold the governance role without
+    # a sign-in (shown in a banner). Without it, a local user is read-only for governance.
+    local_governance: bool = False
 
 
 def _table(data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
@@ -92,4 +95,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> AppSettings:
         zip_total_bytes=int(limits.get("zip_total_mb", 64)) * 1024 * 1024,
         file_bytes=int(limits.get("file_mb", 2)) * 1024 * 1024,
         source=source,
+        local_governance=env.get("MLWA_APP_LOCAL_GOVERNANCE") == "1",
     )

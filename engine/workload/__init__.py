@@ -112,6 +112,8 @@ class Workload:
     filename: str | None
     # ``reviews:`` entries (custom-lens answers), evaluated by engine.reviews
     reviews: tuple[ReviewRequest, ...] = field(default=(), repr=False, compare=False)
+    # what the reader ignored and says so (``owl:imports`` in an RDF description)
+    notes: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     def location_of(self, node: Node, predicate: URIRef | None = None) -> Location | None:
         """Where ``node`` (or its ``predicate`` key) is written, for findings."""
@@ -131,19 +133,11 @@ def _read(source: str | Path | bytes, filename: str | None, max_bytes: int
         if len(data) > max_bytes:
             raise _too_big(len(data), max_bytes, filename)
         return data, filename
-    path = Path(source)
+    from engine.safefile import read_bytes
+
     shown = filename or str(source)
-    try:
-        if not path.is_file():
-            raise InputError("no such file" if not path.exists() else "not a regular file",
-                             Location(shown))
-        with path.open("rb") as fh:
-            data = _read_capped(fh, max_bytes)
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}",
-                         Location(shown)) from None
-    if len(data) > max_bytes:
-        raise _too_big(None, max_bytes, shown)
+    data = read_bytes(source, max_bytes, what="workload file", shown=shown,
+                      hint="raise it with --max-bytes (CLI) or max_bytes= (API)")
     return data, shown
 
 
@@ -317,7 +311,8 @@ def _load(data: bytes, filename: str | None, as_of: dt.date | None, fmt: str | N
         return Workload(ident, str(wname) if wname is not None else ident, lifted.graph,
                         lifted.root, lifted.locations, lifted.property_locations, text, fmt,
                         digest, filename,
-                        requests_from_graph(lifted.graph, lifted.root, lifted.locations))
+                        requests_from_graph(lifted.graph, lifted.root, lifted.locations),
+                        _ignored_imports(lifted.graph, filename))
     with _gc_paused():
         tree, positions, problems = _structure(text, fmt, filename)
         if problems:
@@ -332,6 +327,17 @@ def _load(data: bytes, filename: str | None, as_of: dt.date | None, fmt: str | N
 
         wl = relocate_workload(wl, tree)
     return wl
+
+
+def _ignored_imports(graph: Any, filename: str | None) -> tuple[str, ...]:
+    """A note per ``owl:imports`` in an RDF description: mlwa never fetches or reads an
+    import, so the description is checked as it stands; silence would suggest otherwise."""
+    from rdflib import OWL
+
+    where = f"{filename}: " if filename else ""
+    return tuple(f"{where}owl:imports <{target}> is ignored: mlwa never fetches imports; "
+                 "the description is checked as written"
+                 for target in sorted({str(o) for o in graph.objects(None, OWL.imports)}))
 
 
 def schema_text() -> str:

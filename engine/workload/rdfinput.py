@@ -19,6 +19,7 @@ from functools import cache
 from typing import Any
 
 from rdflib import RDF, XSD, Graph, Literal, URIRef
+from rdflib.plugins.stores.memory import Memory
 from rdflib.term import Node
 
 from engine.errors import InputError, Location
@@ -70,10 +71,32 @@ def _safe_jsonld(doc: Any, filename: str | None) -> Any:
     return walk(doc)
 
 
+class _CappedMemory(Memory):
+    """rdflib's in-memory store that stops the parse as soon as one triple too many
+    arrives, instead of counting after the whole file is in memory."""
+
+    def __init__(self, filename: str | None, cap: int = MAX_TRIPLES) -> None:
+        super().__init__()
+        self._filename = filename
+        self._cap = cap
+        self._added = 0
+
+    def add(self, triple: Any, context: Any, quoted: bool = False) -> None:
+        self._added += 1
+        if self._added > self._cap:
+            raise InputError(f"the graph has more than the {self._cap:,} triples a workload "
+                             "description may have", Location(self._filename))
+        super().add(triple, context, quoted)
+
+
+def _capped_graph(filename: str | None) -> Graph:
+    return Graph(store=_CappedMemory(filename))
+
+
 def parse_jsonld(text: str, filename: str | None) -> Graph:
     doc, _ = load_json(text, filename)
     safe = _safe_jsonld(doc, filename)
-    graph = Graph()
+    graph = _capped_graph(filename)
     try:
         graph.parse(data=json.dumps(safe), format="json-ld")
     except InputError:
@@ -112,9 +135,11 @@ def _check_turtle_depth(text: str, filename: str | None) -> None:
 
 def parse_turtle(text: str, filename: str | None) -> Graph:
     _check_turtle_depth(text, filename)
-    graph = Graph()
+    graph = _capped_graph(filename)
     try:
         graph.parse(data=text, format="turtle")
+    except InputError:
+        raise
     except RecursionError:
         raise InputError(f"the document nests deeper than {MAX_DEPTH} levels",
                          Location(filename)) from None

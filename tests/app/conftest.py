@@ -41,6 +41,8 @@ def make_app(tmp_path: Path, store_dir: Path, monkeypatch: pytest.MonkeyPatch
         monkeypatch.setenv("MLWA_APP_CONFIG", str(cfg))
         monkeypatch.setenv("MLWA_STORE", str(store_dir))
         monkeypatch.delenv("MLWA_APP_ROLE", raising=False)
+        # a local governance user needs `mlwa app --local-governance` (issue 16)
+        monkeypatch.setenv("MLWA_APP_LOCAL_GOVERNANCE", "1")
         return AppTest.from_file(str(APP), default_timeout=120)
 
     return make

@@ -24,8 +24,24 @@ def test_local_file_names_user_and_role(tmp_path: Path) -> None:
     cfg.write_text('[user]\nname = "gina"\nrole = "governance"\n[portfolio]\nroot = "/srv/w"\n')
     s = load_settings({"MLWA_APP_CONFIG": str(cfg)})
     ident = resolve_identity(s, {}, {"email": "ignored@example.com"})
-    assert (ident.name, ident.role, ident.via) == ("gina", "governance", "local")
+    # Issue 16: a role written in a file is a claim; without --local-governance (or a
+    # sign-in) the local user is read-only for governance data.
+    assert (ident.name, ident.role, ident.via) == ("gina", "architect", "local")
     assert s.portfolio_root == Path("/srv/w").resolve()
+    s = load_settings({"MLWA_APP_CONFIG": str(cfg), "MLWA_APP_LOCAL_GOVERNANCE": "1"})
+    ident = resolve_identity(s, {}, {})
+    assert (ident.name, ident.role, ident.via) == ("gina", "governance", "local-governance")
+
+
+def test_oidc_sign_in_decides_by_groups() -> None:
+    s = AppSettings(local_role="governance", local_governance=False)
+    gov = resolve_identity(s, {}, {"is_logged_in": True, "email": "g@example.com",
+                                   "groups": ["mlwa-governance"]})
+    arch = resolve_identity(s, {}, {"is_logged_in": True, "email": "a@example.com"})
+    out = resolve_identity(s, {}, {"is_logged_in": False, "email": "x@example.com"})
+    assert (gov.role, gov.via) == ("governance", "oidc")
+    assert (arch.role, arch.via) == ("architect", "oidc")
+    assert (out.role, out.via) == ("architect", "local")
 
 
 def test_role_override_from_mlwa_app(tmp_path: Path) -> None:

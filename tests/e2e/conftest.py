@@ -54,6 +54,7 @@ def start_server(tmp: Path, role: str, store: Path) -> Server:
     env = {**os.environ, "MLWA_APP_CONFIG": str(cfg), "MLWA_STORE": str(store),
            "MLWA_HISTORY": str(store.parent / "history"), "MLWA_ESTATE": str(store.parent / "estate")}
     env.pop("MLWA_APP_ROLE", None)
+    env["MLWA_APP_LOCAL_GOVERNANCE"] = "1"  # a local governance user needs the flag (issue 16)
     log = tmp / f"server-{role}.log"
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),

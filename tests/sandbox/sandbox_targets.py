@@ -39,3 +39,49 @@ def bad_policy() -> None:
 
 def buggy() -> None:
     raise KeyError("missing")
+
+
+def reach(port: int) -> dict[str, str]:
+    """Try every way out to 127.0.0.1:port from the sandbox, the SPARQL guard bypassed:
+    Python sockets, urllib, and Oxigraph's own SERVICE client (native code)."""
+    import socket
+    import urllib.request
+
+    import pyoxigraph as ox
+
+    from engine.sandbox import cut_network
+
+    outcome: dict[str, str] = {"layers": ",".join(cut_network())}
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            outcome["socket"] = "connected"
+    except Exception as exc:
+        outcome["socket"] = type(exc).__name__
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/x", timeout=2).read()
+        outcome["urllib"] = "fetched"
+    except Exception as exc:
+        outcome["urllib"] = type(exc).__name__
+    try:  # straight to Oxigraph: no run_oxigraph, no vet_query
+        rows = list(ox.Store().query(
+            f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"))
+        outcome["oxigraph"] = f"{len(rows)} rows"
+    except Exception as exc:
+        outcome["oxigraph"] = type(exc).__name__
+    return outcome
+
+
+def seccomp_only_reach(port: int) -> dict[str, str]:
+    """Oxigraph's SERVICE client under the seccomp layer alone (no namespace, no hook)."""
+    import pyoxigraph as ox
+
+    from engine.sandbox import _seccomp_no_inet
+
+    outcome = {"seccomp": str(_seccomp_no_inet())}
+    try:
+        rows = list(ox.Store().query(
+            f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"))
+        outcome["oxigraph"] = f"{len(rows)} rows"
+    except Exception as exc:
+        outcome["oxigraph"] = f"{type(exc).__name__}: {exc}"[:200]
+    return outcome

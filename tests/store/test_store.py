@@ -4,6 +4,7 @@ and damage detection. Concurrency and crash tests are in test_store_concurrency.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,9 @@ from engine.store import (
 )
 
 GOV = {"actor": "gina@acme.example", "role": "governance"}
-POLICY = ("policies", "acme/ACME-001.ttl")
+# Not "policies": policy writes are checked as policies inside Store.write (issue 16);
+# these tests are about storage, so they use a collection whose content is free.
+POLICY = ("profiles", "acme/ACME-001.ttl")
 TTL_V1 = "@prefix sh: <http://www.w3.org/ns/shacl#> .\n# v1\n"
 TTL_V2 = "@prefix sh: <http://www.w3.org/ns/shacl#> .\n# v2\n"
 
@@ -50,8 +53,11 @@ def test_audit_entry_format(store: Store) -> None:
     lines = store.log_path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2
     first, second = (json.loads(line) for line in lines)
+    # user (the OS account) and mac (the keyed chain) joined the format in issue 16
     assert list(first) == ["seq", "time", "actor", "role", "action", "collection", "name",
-                           "version", "prev", "reason"]
+                           "version", "prev", "reason", "user", "mac"]
+    import pwd
+    assert first["user"] == pwd.getpwuid(os.geteuid()).pw_name
     assert first["seq"] == 1 and first["prev"] == "0" * 64
     assert first["time"].endswith("Z") and first["time"][10] == "T"
     assert first["actor"] == "gina@acme.example" and first["action"] == "write"
@@ -228,7 +234,7 @@ def test_temp_leftovers_and_partial_log_line_cleaned_on_open(store: Store) -> No
     store.write(*POLICY, TTL_V1, reason="v1", **GOV)
     (store.root / "objects" / "ab").mkdir(exist_ok=True)
     (store.root / "objects" / "ab" / ".tmp-killed").write_bytes(b"half")
-    (store.root / "refs" / "policies" / ".tmp-x").write_bytes(b"{")
+    (store.root / "refs" / "profiles" / ".tmp-x").write_bytes(b"{")
     with store.log_path.open("ab") as fh:
         fh.write(b'{"seq":2,"time":"2026')
     again = Store(store.root)

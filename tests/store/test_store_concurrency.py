@@ -78,7 +78,7 @@ WRITER = textwrap.dedent("""
     root, worker, name, saves = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
     store = Store(root)
     for i in range(saves):
-        store.write("policies", name, f"process {worker} save {i}\\n", actor=f"p{worker}",
+        store.write("profiles", name, f"process {worker} save {i}\\n", actor=f"p{worker}",
                     role="governance", reason=f"{worker}/{i}")
 """)
 
@@ -96,7 +96,7 @@ def test_processes_lose_nothing(tmp_path: Path, shared_document: bool) -> None:
     elapsed = time.perf_counter() - start
     expected: dict[tuple[str, str], set[str]] = {}
     for p in range(procs_n):
-        expected.setdefault(("policies", names[p]), set()).update(
+        expected.setdefault(("profiles", names[p]), set()).update(
             f"process {p} save {i}\n" for i in range(SAVES))
     _check_everything_kept(Store(root), expected, procs_n * SAVES)
     print(f"\n{procs_n * SAVES / elapsed:.0f} saves/s with {procs_n} processes "
@@ -118,7 +118,7 @@ SLOW_WRITER = textwrap.dedent("""
         store_module._crash_hook = hook
     print("ready", flush=True)
     big = f"# {mode} {os.getpid()}\\n" + ("# " + "x" * 1021 + "\\n") * 4096  # 4 MiB
-    store.write("policies", "acme/big.ttl", big, actor="k", role="governance", reason="big")
+    store.write("profiles", "acme/big.ttl", big, actor="k", role="governance", reason="big")
 """)
 
 
@@ -151,17 +151,17 @@ def _run_killed_writer(root: Path, mode: str) -> int:
 def test_writer_killed_mid_object_write(tmp_path: Path) -> None:
     root = tmp_path / "store"
     store = Store(root)
-    old = store.write("policies", "acme/big.ttl", "# small\n", reason="v1", **GOV)
+    old = store.write("profiles", "acme/big.ttl", "# small\n", reason="v1", **GOV)
     for _ in range(3):
         assert _run_killed_writer(root, "slow") == -signal.SIGKILL
     assert list(root.rglob(".tmp-*"))  # the evidence is there before re-opening
     again = Store(root)
     assert not list(root.rglob(".tmp-*"))
     assert again.verify().ok
-    assert again.read("policies", "acme/big.ttl").version == old.version
+    assert again.read("profiles", "acme/big.ttl").version == old.version
     assert len(again.log()) == 1
     # and the store keeps working
-    again.write("policies", "acme/big.ttl", "# after\n", reason="v2", **GOV)
+    again.write("profiles", "acme/big.ttl", "# after\n", reason="v2", **GOV)
     assert again.verify().ok and len(again.log()) == 2
 
 
@@ -170,20 +170,20 @@ def test_writer_killed_mid_object_write(tmp_path: Path) -> None:
 def test_writer_killed_between_steps(tmp_path: Path, phase: str, audited: bool) -> None:
     root = tmp_path / "store"
     store = Store(root)
-    old = store.write("policies", "acme/big.ttl", "# small\n", reason="v1", **GOV)
+    old = store.write("profiles", "acme/big.ttl", "# small\n", reason="v1", **GOV)
     assert _run_killed_writer(root, phase) == -signal.SIGKILL
     again = Store(root)
     assert again.verify().ok
     entries = again.log()
     assert len(entries) == (2 if audited else 1)
-    current = again.read("policies", "acme/big.ttl")
+    current = again.read("profiles", "acme/big.ttl")
     # an audited change is finished on open; an unaudited one never happened
     assert (current.version != old.version) == audited
     if audited:
         assert current.version == entries[-1].version
         assert current.content.startswith(f"# {phase} ".encode())
     # a write that continues the chain after the crash keeps it valid
-    again.write("policies", "acme/big.ttl", "# after\n", reason="v3", **GOV)
+    again.write("profiles", "acme/big.ttl", "# after\n", reason="v3", **GOV)
     assert Store(root).verify().ok
 
 
@@ -198,4 +198,4 @@ def test_killed_writers_do_not_disturb_live_ones(tmp_path: Path) -> None:
     assert live.wait(timeout=120) == 0
     store = Store(root)
     assert store.verify().ok
-    assert len(store.versions("policies", "acme/live.ttl")) == 100
+    assert len(store.versions("profiles", "acme/live.ttl")) == 100

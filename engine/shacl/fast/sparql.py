@@ -19,9 +19,9 @@ from rdflib.namespace import OWL, SH
 from rdflib.term import Literal, Node, URIRef
 
 from engine.errors import PolicyError
-from engine.sparqlguard import run_oxigraph
 from engine.shacl.fast.gate import Unsupported
 from engine.shacl.fast.terms import TRUE
+from engine.sparqlguard import run_oxigraph
 
 _STRINGS = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
 _IRIS = re.compile(r"<[^<>\"{}|^`\\\s]*>")
