@@ -124,10 +124,11 @@ def main() -> None:
     st.subheader(components.plain(wr.name))
 
     c = st.columns([1, 1, 2])
-    pillar = c[0].selectbox("Pillar", PILLAR_ORDER, key="review_pillar",
-                            format_func=data.pillar_label)
+    pillar = c[0].selectbox("Pillar", ["all", *PILLAR_ORDER], key="review_pillar",
+                            index=1, format_func=lambda s: "All pillars" if s == "all"
+                            else data.pillar_label(s))
     show = c[1].selectbox("Questions", ["all", "open (not no-risk)", "answered"], key="review_show")
-    questions = [q for q in lz.questions if q.pillar == pillar]
+    questions = [q for q in lz.questions if pillar in ("all", q.pillar)]
     risks_before = {q.id: rm.question_risk(q.id, lz, custom, wr, None) for q in lz.questions}
 
     summary = st.container()

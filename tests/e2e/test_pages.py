@@ -1,0 +1,135 @@
+"""Deep links, the Review page and the Describe page in a real browser. Marker: browser.
+
+Every test runs under the ``page`` fixture's guard: any request to a host other than
+127.0.0.1, any console error (a 404 logs one) and any page error fails it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.e2e.conftest import no_exception, screenshot, settle
+
+pytestmark = pytest.mark.browser
+
+TITLES = {"explore": "Explore the ML Lens", "practice": "MLOPS01-BP01", "analytics": "Lens analytics",
+          "describe": "Describe a workload", "validate": "Validate a workload", "review": "Review",
+          "portfolio": "Portfolio", "history": "History", "policies": "Policies",
+          "waivers": "Waivers"}
+
+
+def test_the_page_list_is_the_navigation() -> None:
+    from engine.ui.server import page_paths
+
+    assert sorted(page_paths()) == sorted(TITLES)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", list(TITLES))
+def test_each_deep_link_opens_its_page(page: Any, servers: dict, path: str) -> None:
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.goto(f"{servers['governance'].url}/{path}")
+    page.wait_for_selector(f'h1:has-text("{TITLES[path]}")', timeout=120_000)
+    settle(page)
+    no_exception(page)
+    assert page.get_by_text("Page not found").count() == 0
+    assert failed == []
+
+
+def _open_question(page: Any, qid: str) -> Any:
+    expander = page.locator('[data-testid="stExpander"]', has_text=f"{qid} ·").first
+    expander.locator("summary").click()
+    settle(page)
+    return expander
+
+
+def _choose_all(page: Any, expander: Any) -> None:
+    box = expander.locator('[data-testid="stMultiSelect"]').first
+    box.click()
+    option = page.locator('[role="option"]').first
+    option.click()
+    page.keyboard.press("Escape")
+    settle(page)
+
+
+def _metric(page: Any, label: str) -> int:
+    m = page.locator('[data-testid="stMetric"]', has_text=label).first
+    return int(m.locator('[data-testid="stMetricValue"]').inner_text())
+
+
+@pytest.mark.slow
+def test_review_three_answers_change_the_risk_and_feed_the_report(
+        page: Any, servers: dict, tmp_path: Path) -> None:
+    from engine.validate import validate_workload
+    from engine.workload import load_workload_text
+    from tests.conftest import REPO
+
+    page.goto(f"{servers['architect'].url}/review")
+    page.wait_for_selector('h1:has-text("Review")', timeout=120_000)
+    settle(page)
+    # all pillars, so the three questions are on one page
+    page.locator('[data-testid="stSelectbox"]', has_text="Pillar").first.click()
+    page.locator('[role="option"]', has_text="All pillars").click()
+    settle(page)
+    high, medium = _metric(page, "High risk"), _metric(page, "Medium risk")
+    unanswered = _metric(page, "Unanswered")
+    # starter.yaml: each of these has one practice that only an answer can settle
+    for qid in ("MLOPS06", "MLSEC01", "MLREL01"):
+        _choose_all(page, _open_question(page, qid))
+        no_exception(page)
+    assert _metric(page, "High risk") == high - 1
+    assert _metric(page, "Medium risk") == medium - 1
+    assert _metric(page, "Unanswered") == unanswered - 1
+    screenshot(page, "review-answered")
+
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Attestations (YAML)").click()
+    saved = tmp_path / "answers.yaml"
+    info.value.save_as(saved)
+    items = yaml.safe_load(saved.read_text(encoding="utf-8"))["attestations"]
+    assert {i["practice"] for i in items} == {"MLOPS06-BP01", "MLSEC01-BP01", "MLREL01-BP02"}
+    assert all(i["status"] == "implemented" and i["owner"] == "architect-user" for i in items)
+
+    # re-validate: in the app, and the downloaded attestations added to the file by hand
+    page.get_by_role("button", name="Validate with these answers").click()
+    page.wait_for_selector("text=Report: high risk", timeout=120_000)
+    settle(page)
+    starter = yaml.safe_load((REPO / "examples" / "starter.yaml").read_text(encoding="utf-8"))
+    before = validate_workload(load_workload_text(yaml.safe_dump(starter), filename="s.yaml"))
+    starter["attestations"] = (starter.get("attestations") or []) + items
+    after = validate_workload(load_workload_text(yaml.safe_dump(starter), filename="s.yaml"))
+    b, a = before.workloads[0].risk_counts(), after.workloads[0].risk_counts()
+    assert a["HIGH"] == b["HIGH"] - 1 and a["MEDIUM"] == b["MEDIUM"] - 1
+    assert _metric(page, "Report: high risk") == a["HIGH"]
+    screenshot(page, "review-revalidated")
+
+
+@pytest.mark.slow
+def test_describe_builds_a_valid_starter_from_an_empty_form(page: Any, servers: dict,
+                                                            tmp_path: Path) -> None:
+    from engine.workload import load_workload_text
+
+    page.goto(f"{servers['architect'].url}/describe")
+    page.wait_for_selector('h1:has-text("Describe a workload")', timeout=120_000)
+    settle(page)
+    assert page.get_by_text("problem(s) to fix").first.is_visible()
+    for label, value in (("id *", "churn-model"), ("name *", "Churn model")):
+        box = page.get_by_label(label, exact=True).first
+        box.fill(value)
+        box.press("Enter")
+        settle(page)
+    page.wait_for_selector("text=Valid:", timeout=60_000)
+    no_exception(page)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download YAML").click()
+    saved = tmp_path / "churn-model.yaml"
+    info.value.save_as(saved)
+    text = saved.read_text(encoding="utf-8")
+    assert yaml.safe_load(text) == {"id": "churn-model", "name": "Churn model"}
+    load_workload_text(text, filename=str(saved))  # the CLI's loader accepts it
+    screenshot(page, "describe-valid")
