@@ -152,9 +152,9 @@ def test_governance_changes_a_policy(page: Any, servers: dict) -> None:
 def test_architect_is_told_what_a_governance_page_needs(page: Any, servers: dict) -> None:
     # no allowed console errors: the deep link no longer probes /policies/_stcore (404s)
     page.goto(servers["architect"].url + "/policies")
+    page.wait_for_selector('h1:has-text("Policies")', timeout=120_000)
+    page.get_by_text("needs the governance role").first.wait_for(timeout=60_000)
     settle(page)
-    assert page.locator('h1:has-text("Policies")').is_visible()
-    assert page.get_by_text("needs the governance role").first.is_visible()
     assert page.get_by_role("tab", name="Catalogue").count() == 0
     nav = page.locator('[data-testid="stSidebarNav"]')
     assert nav.get_by_text("Validate").is_visible()
