@@ -164,7 +164,7 @@ def graph_section(pillar: str | None, keys: list[str], ed: str) -> None:
         start = st.selectbox("Start from", start_options,
                              index=start_options.index(default_start)
                              if default_start in start_options else 0,
-                             format_func=lambda n: _title(n, data.lens_nodes().get(n, {}).get("label", n), ed),
+                             format_func=lambda n: _title(n, str(data.lens_nodes().get(n, {}).get("label", n)), ed),
                              key="graph_start")
     with c3:
         depth = st.slider("Hops", 1, 3, 2, key="graph_depth")

@@ -150,8 +150,8 @@ def main() -> None:
             continue
         with st.expander(f"{q.id} · {q.title} — {RISK_TEXT.get(risk, risk)}"):
             question_form(q.id, answers, outcomes, ed)
-            after = rm.question_risk(q.id, lz, custom, wr, answers.get(q.id))
-            st.markdown(f"Risk now: **{RISK_TEXT.get(after, after)}** "
+            now = rm.question_risk(q.id, lz, custom, wr, answers.get(q.id))
+            st.markdown(f"Risk now: **{RISK_TEXT.get(now, now)}** "
                         f"(from the description alone: {RISK_TEXT.get(risks_before[q.id])})")
 
     risks_after = {q.id: rm.question_risk(q.id, lz, custom, wr, answers.get(q.id))
