@@ -130,7 +130,7 @@ def test_governance_changes_a_policy(page: Any, servers: dict) -> None:
     open_page(page, "Policies")
     page.get_by_role("tab", name="Author a policy").click()
     settle(page)
-    cases = page.get_by_label("Cases (what must pass and what must fail)")
+    cases = page.get_by_role("textbox", name="Cases (what must pass and what must fail)")
     cases.fill(CASES)
     cases.press("Control+Enter")
     settle(page)
