@@ -102,3 +102,20 @@ def test_review_page_answers_and_downloads(make_app) -> None:
     assert all(i["status"] == "implemented" and i["owner"] == "tester" for i in items)
     assert "Save in the store" not in [b.label for b in at.button]  # architects download only
     assert "needs the" not in texts(at)
+
+
+def test_governance_saves_the_answers_in_the_store(make_app, store_dir) -> None:
+    from engine.store import open_store
+
+    at = make_app("governance", name="gina")
+    at.switch_page(f"{VIEWS}/review.py").run()
+    at.selectbox(key="review_pillar").set_value("security").run()
+    at.multiselect(key="rv_MLSEC01_choices").set_value(["MLSEC01-BP01"]).run()
+    at.text_input(key="rv_MLSEC01_note").set_value("https://wiki.example.com/sec").run()
+    at.button(key="review_store").click().run()
+    assert not at.exception
+    assert any("Saved as attestations/" in s.value for s in at.success)
+    doc = open_store(store_dir).read("attestations", "demand-forecast.yaml")
+    items = yaml.safe_load(doc.text)["attestations"]
+    assert items == [{"practice": "MLSEC01-BP01", "status": "implemented", "owner": "gina",
+                      "date": items[0]["date"], "evidence": "https://wiki.example.com/sec"}]
