@@ -13,6 +13,7 @@ where it happens, engine/ui/governance.py).
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import streamlit as st
@@ -67,8 +68,10 @@ def _pages(can_write: bool) -> tuple[dict[str, list[st.Page]], st.Page, st.Page]
                 practice = page if view == "practice" else practice
             else:
                 role = RESTRICTED[section]
-                hidden.append(st.Page(lambda t=title, r=role: _needs_role(t, r), title=title,
-                                      icon=icon, url_path=path, visibility="hidden"))
+                hint = functools.partial(_needs_role, title, role)
+                hint.__name__ = f"needs_{path}"  # type: ignore[attr-defined]
+                hidden.append(st.Page(hint, title=title, icon=icon, url_path=path,
+                                      visibility="hidden"))
     # the root page is Explore; its documented URL /explore reaches the same view
     hidden.append(st.Page(f"{VIEWS}/explore.py", title="Explore", icon=":material/explore:",
                           url_path="explore", visibility="hidden"))

@@ -8,8 +8,11 @@ rules (:func:`engine.interop.customlens.evaluate_risk`):
 - a practice the validation already shows (verified, attested, waived, not applicable)
   counts as chosen; a violated one can never be chosen by hand (the description says
   otherwise: fix it, or waive it);
-- the architect chooses more practices, or "None of these", or marks the whole question
-  not applicable with a reason, and may add a note;
+- the architect chooses the practices that only an attestation can show (their attestation
+  policy fails for want of one: :data:`ASK`), with the evidence, or "None of these", or
+  marks the whole question not applicable with a reason. A choice without evidence does
+  not count, exactly as the attestation policies do not count a bare claim; a practice
+  only configuration can show (not assessed) is described in the workload, not answered;
 - a question nobody answered keeps the validation's own risk.
 
 Answers become attestations (``implemented`` for a chosen practice, ``not-implemented``
@@ -109,8 +112,15 @@ def question_risk(question: str, lens: Lens, custom: ImportedLens, wr: WorkloadR
         chosen = {f"{question}_no"}
     else:
         chosen = {choice_id(p) for p, status in outcomes.items() if status in SHOWN}
-        chosen |= {choice_id(p) for p in answer.choices if outcomes.get(p) != "violated"}
+        chosen |= {choice_id(p) for p in counted_choices(answer, outcomes)}
     return TOOL_RISK.get(evaluate_risk(q, sorted(chosen)), "UNANSWERED")
+
+
+def counted_choices(answer: Answer, outcomes: dict[str, str]) -> list[str]:
+    """The hand-chosen practices an attestation can settle, when evidence is given."""
+    if not answer.note.strip():
+        return []
+    return [p for p in answer.choices if outcomes.get(p) == ASK]
 
 
 def risk_counts(risks: dict[str, str]) -> dict[str, int]:
@@ -133,9 +143,9 @@ def attestations(answers: dict[str, Answer], lens: Lens, wr: WorkloadReport, *, 
             if answer.not_applicable:
                 entry = {"status": "not-applicable", "note": answer.reason.strip() or
                          "not applicable to this workload"}
-            elif pid in answer.choices and status not in SHOWN and status != "violated":
+            elif pid in counted_choices(answer, outcomes):
                 entry = {"status": "implemented"}
-            elif answer.none and status not in SHOWN:
+            elif answer.none and status == ASK:
                 entry = {"status": "not-implemented"}
             if entry is None:
                 continue

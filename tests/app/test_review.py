@@ -33,6 +33,8 @@ def test_answers_change_the_risk_and_come_back_as_attested() -> None:
     assert rm.question_risk(qid, lens, custom, wr, None) == wr.questions[qid].value
     none = rm.Answer(none=True)
     assert rm.question_risk(qid, lens, custom, wr, none) in ("HIGH", "MEDIUM")
+    assert rm.question_risk(qid, lens, custom, wr, rm.Answer(choices=practices)) == \
+        wr.questions[qid].value  # no evidence: nothing counts
     every = rm.Answer(choices=practices, note="design review 2026-11")
     assert rm.question_risk(qid, lens, custom, wr, every) == "NONE"
     assert rm.question_risk(qid, lens, custom, wr, rm.Answer(not_applicable=True, reason="x")) \
@@ -80,13 +82,16 @@ def test_review_page_answers_and_downloads(make_app) -> None:
     lens = load_lens()
     custom = rm.ml_lens_as_custom_lens(lens)
     wr = _report()
+    at.selectbox(key="review_pillar").set_value("all").run()
     qid, open_ = next(
-        (q.id, opts) for q in lens.questions if q.pillar == "operational-excellence"
-        for opts in [[p for p, s in rm.shown_practices(q.id, lens, wr).items()
-                      if s not in rm.SHOWN and s != "violated"]]
-        if opts and rm.question_risk(q.id, lens, custom, wr, rm.Answer(choices=opts))
+        (q.id, opts) for q in lens.questions
+        for opts in [[p for p, s in rm.shown_practices(q.id, lens, wr).items() if s == rm.ASK]]
+        if opts and rm.question_risk(q.id, lens, custom, wr, rm.Answer(choices=opts, note="x"))
         != rm.question_risk(q.id, lens, custom, wr, None))
     at.multiselect(key=f"rv_{qid}_choices").set_value(open_).run()
+    assert at.warning  # no evidence yet: the choice does not count
+    assert {m.label: int(m.value) for m in at.metric} == before
+    at.text_input(key=f"rv_{qid}_note").set_value("https://wiki.example.com/review").run()
     assert not at.exception
     after = {m.label: int(m.value) for m in at.metric}
     assert after != before and after["No risk"] == before["No risk"] + 1
@@ -96,4 +101,21 @@ def test_review_page_answers_and_downloads(make_app) -> None:
     assert {i["practice"] for i in items} == set(open_)
     assert all(i["status"] == "implemented" and i["owner"] == "tester" for i in items)
     assert "Save in the store" not in [b.label for b in at.button]  # architects download only
-    assert "needs" not in texts(at)
+    assert "needs the" not in texts(at)
+
+
+def test_governance_saves_the_answers_in_the_store(make_app, store_dir) -> None:
+    from engine.store import open_store
+
+    at = make_app("governance", name="gina")
+    at.switch_page(f"{VIEWS}/review.py").run()
+    at.selectbox(key="review_pillar").set_value("security").run()
+    at.multiselect(key="rv_MLSEC01_choices").set_value(["MLSEC01-BP01"]).run()
+    at.text_input(key="rv_MLSEC01_note").set_value("https://wiki.example.com/sec").run()
+    at.button(key="review_store").click().run()
+    assert not at.exception
+    assert any("Saved as attestations/" in s.value for s in at.success)
+    doc = open_store(store_dir).read("attestations", "demand-forecast.yaml")
+    items = yaml.safe_load(doc.text)["attestations"]
+    assert items == [{"practice": "MLSEC01-BP01", "status": "implemented", "owner": "gina",
+                      "date": items[0]["date"], "evidence": "https://wiki.example.com/sec"}]

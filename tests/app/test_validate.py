@@ -77,7 +77,9 @@ def test_upload_yaml_is_validated(validate_page) -> None:
     at.file_uploader(key="validate_upload").set_value(("starter.yaml", text, "application/yaml")).run()
     assert not at.exception
     assert at.subheader[0].value.startswith("Store demand forecast")
-    assert "starter.yaml" in at.caption[0].value
+    # the upload's limit is stated as text above the result (a caption added on purpose)
+    assert "Up to 2 MiB per file" in at.caption[0].value
+    assert any("starter.yaml" in c.value for c in at.caption)
 
 
 def test_bad_input_is_one_clear_error(validate_page) -> None:

@@ -39,11 +39,15 @@ def _cell_clicked(key: str) -> None:
         st.session_state["explore_pillar"], st.session_state["explore_phase"] = cell
 
 
-def practice_table(ed: str, pillar: str | None, phase: str | None, query: str) -> list[str]:
+def filtered_rows(ed: str, pillar: str | None, phase: str | None, query: str
+                  ) -> list[dict[str, Any]]:
     rows = data.practice_rows(ed)
     hits = set(data.search_practices(query, ed)) if query.strip() else None
-    shown = [r for r in rows if (pillar is None or r["_pillar"] == pillar)
-             and (phase is None or r["_phase"] == phase) and (hits is None or r["_key"] in hits)]
+    return [r for r in rows if (pillar is None or r["_pillar"] == pillar)
+            and (phase is None or r["_phase"] == phase) and (hits is None or r["_key"] in hits)]
+
+
+def practice_table(shown: list[dict[str, Any]], pillar: str | None, phase: str | None) -> None:
     st.markdown(f"**{len(shown)} practices**"
                 + (f" · pillar *{data.pillar_label(pillar)}*" if pillar else "")
                 + (f" · phase *{data.phase_label(phase)}*" if phase else ""))
@@ -57,7 +61,6 @@ def practice_table(ed: str, pillar: str | None, phase: str | None, query: str) -
         key = shown[picked[0]]["_key"]
         st.button(f"Open {key} →", on_click=components.goto_practice, args=(key,),
                   type="primary", key="explore_open")
-    return [r["_key"] for r in shown]
 
 
 def structure_section(ed: str, keys: list[str]) -> None:
@@ -164,7 +167,7 @@ def graph_section(pillar: str | None, keys: list[str], ed: str) -> None:
         start = st.selectbox("Start from", start_options,
                              index=start_options.index(default_start)
                              if default_start in start_options else 0,
-                             format_func=lambda n: _title(n, data.lens_nodes().get(n, {}).get("label", n), ed),
+                             format_func=lambda n: _title(n, str(data.lens_nodes().get(n, {}).get("label", n)), ed),
                              key="graph_start")
     with c3:
         depth = st.slider("Hops", 1, 3, 2, key="graph_depth")
@@ -226,9 +229,16 @@ def main() -> None:
         st.warning(f"No practice matches {query!r}.")
     st.subheader(f"Practices by pillar and lifecycle phase ({ed} edition)")
     pillar, phase = heatmap_section(ed)
-    keys = practice_table(ed, pillar, phase, query)
-    tab_flow, tab_graph = st.tabs(["Pillar → question → practice", "Graph"], key="explore_tab",
-                                  on_change="rerun")
+    shown = filtered_rows(ed, pillar, phase, query)
+    keys = [r["_key"] for r in shown]
+    # lazy tabs: the first render draws one chart (the grid) and the list; the treemap and
+    # the graph are drawn when their tab is opened
+    tab_list, tab_flow, tab_graph = st.tabs(
+        ["Practices", "Pillar → question → practice", "Graph"], key="explore_tab",
+        on_change="rerun")
+    if tab_list.open:
+        with tab_list:
+            practice_table(shown, pillar, phase)
     if tab_flow.open:
         with tab_flow:
             structure_section(ed, keys)

@@ -221,10 +221,11 @@ def author_tab() -> None:
         with st.status("Testing the draft …", expanded=True) as status:
             st.write("Linting the policy, running its cases in the sandbox, then the "
                      f"{len(data.examples())} bundled examples (each in its own process).")
-            trial = governance.try_policy(turtle, cases, data.examples())
-            st.session_state["pf_trial"] = trial
-            status.update(label="Tested: " + ("everything passed" if trial.ok else "see the problems below"),
-                          state="complete" if trial.ok else "error", expanded=False)
+            result = governance.try_policy(turtle, cases, data.examples())
+            st.session_state["pf_trial"] = result
+            status.update(label="Tested: " + ("everything passed" if result.ok
+                                              else "see the problems below"),
+                          state="complete" if result.ok else "error", expanded=False)
     save = c[2].button("Save", key="pf_save", type="primary", width="stretch")
     trial = st.session_state.get("pf_trial")
     if trial is not None and trial.code == code:

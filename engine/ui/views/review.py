@@ -71,11 +71,15 @@ def question_form(qid: str, answers: dict[str, rm.Answer], outcomes: dict[str, s
                    "risk if missing": lz.practice(p).risk, "from the description": OUTCOME_TEXT.get(s, s)}
                   for p, s in outcomes.items()], hide_index=True, width="stretch",
                  column_config={"title": st.column_config.TextColumn(width="large")})
-    open_choices = [p for p, s in outcomes.items() if s not in rm.SHOWN and s != "violated"]
+    open_choices = [p for p, s in outcomes.items() if s == rm.ASK]
     violated = [lz.practice(p).id(ed) for p, s in outcomes.items() if s == "violated"]
+    unseen = [lz.practice(p).id(ed) for p, s in outcomes.items() if s == "not_assessed"]
     if violated:
         st.caption("Violated by the description (fix or waive; an answer cannot override it): "
                    + ", ".join(violated))
+    if unseen:
+        st.caption("Shown only by configuration: describe it in the workload file (the Describe "
+                   "page) rather than answer it: " + ", ".join(unseen))
     base = f"rv_{qid}"
     _seed(f"{base}_choices", [p for p in answer.choices if p in open_choices])
     _seed(f"{base}_none", answer.none)
@@ -94,8 +98,13 @@ def question_form(qid: str, answers: dict[str, rm.Answer], outcomes: dict[str, s
             format_func=lambda p: f"{lz.practice(p).id(ed)} · {lz.practice(p).title(ed)}",
             disabled=not open_choices,
             placeholder="Choose practices" if open_choices else "Nothing left to choose")
-    note = st.text_input("Note or evidence (a link, a ticket, a document)", key=f"{base}_note")
+    note = st.text_input("Evidence (a link, a ticket, a document)", key=f"{base}_note",
+                         help="Required for a chosen practice to count: the attestation "
+                              "policies do not accept a bare claim.")
     answers[qid] = rm.Answer(list(choices), none, na, reason, note)
+    if choices and not note.strip():
+        st.warning("Add the evidence: without it the chosen practices do not count (the report "
+                   "would not count them either).")
     if na and not reason.strip():
         st.warning("Give a reason: a question is not applicable only with one.")
 
@@ -124,10 +133,11 @@ def main() -> None:
     st.subheader(components.plain(wr.name))
 
     c = st.columns([1, 1, 2])
-    pillar = c[0].selectbox("Pillar", PILLAR_ORDER, key="review_pillar",
-                            format_func=data.pillar_label)
+    pillar = c[0].selectbox("Pillar", ["all", *PILLAR_ORDER], key="review_pillar",
+                            index=1, format_func=lambda s: "All pillars" if s == "all"
+                            else data.pillar_label(s))
     show = c[1].selectbox("Questions", ["all", "open (not no-risk)", "answered"], key="review_show")
-    questions = [q for q in lz.questions if q.pillar == pillar]
+    questions = [q for q in lz.questions if pillar in ("all", q.pillar)]
     risks_before = {q.id: rm.question_risk(q.id, lz, custom, wr, None) for q in lz.questions}
 
     summary = st.container()
@@ -140,8 +150,8 @@ def main() -> None:
             continue
         with st.expander(f"{q.id} · {q.title} — {RISK_TEXT.get(risk, risk)}"):
             question_form(q.id, answers, outcomes, ed)
-            after = rm.question_risk(q.id, lz, custom, wr, answers.get(q.id))
-            st.markdown(f"Risk now: **{RISK_TEXT.get(after, after)}** "
+            now = rm.question_risk(q.id, lz, custom, wr, answers.get(q.id))
+            st.markdown(f"Risk now: **{RISK_TEXT.get(now, now)}** "
                         f"(from the description alone: {RISK_TEXT.get(risks_before[q.id])})")
 
     risks_after = {q.id: rm.question_risk(q.id, lz, custom, wr, answers.get(q.id))
