@@ -69,10 +69,11 @@ def profile(controls: tuple[str, ...], title: str | None, catalog_href: str,
                 type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--pack", "packs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
               help="Validate with this pack folder instead of the built-in one (repeatable).")
-@click.option("--engine", type=click.Choice(["reference", "fast"]), default="reference",
-              show_default=True)
+@click.option("--engine", type=click.Choice(["auto", "fast", "reference"]), default="auto",
+              show_default=True,
+              help="SHACL engine; auto = fast with a gate to the reference engine.")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="Evaluate waivers and attestations as of this date (default: today).")
+              help="Evaluate attestation ages and waiver expiry on this date (default today).")
 @_output
 @_no_check
 def results(files: tuple[Path, ...], packs: tuple[Path, ...], engine: str, as_of: Any,
@@ -83,4 +84,5 @@ def results(files: tuple[Path, ...], packs: tuple[Path, ...], engine: str, as_of
 
     report = validate_paths(list(files), packs=list(packs), engine=engine,
                             as_of=as_of.date() if as_of else None)
-    _emit(export_results(report), output, not no_check)
+    _emit(export_results(report, base_dir=output.parent if output else None), output,
+          not no_check)
