@@ -10,6 +10,15 @@ from typing import Any
 
 import click
 
+from engine.commands._common import (
+    as_of_option,
+    engine_option,
+    pack_option,
+    profile_option,
+    read_profile,
+    read_waivers,
+    waivers_option,
+)
 from engine.errors import UsageError
 
 FORMATS = ["text", "json", "sarif", "junit", "markdown", "html"]
@@ -24,8 +33,7 @@ FORMATS = ["text", "json", "sarif", "junit", "markdown", "html"]
               help="Write the report here (atomically) instead of standard output.")
 @click.option("--fail-on", type=click.Choice(["high", "medium", "low", "none"]), default="high",
               show_default=True, help="Exit 1 when an unwaived finding is at or above this severity.")
-@click.option("--engine", type=click.Choice(["auto", "fast", "reference"]), default="auto",
-              show_default=True)
+@engine_option
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Local worker processes (default: the number of CPUs).")
 @click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
@@ -43,18 +51,21 @@ FORMATS = ["text", "json", "sarif", "junit", "markdown", "html"]
               help="Progress bar on stderr (default: only when stderr is a terminal).")
 @click.option("--top", type=click.IntRange(min=1), default=50, show_default=True,
               help="Workloads listed in the text summary.")
-@click.option("--pack", "packs", multiple=True, type=click.Path(path_type=Path, file_okay=False),
-              help="An extra policy pack folder (repeatable).")
+@pack_option
+@profile_option
+@waivers_option
 @click.option("--policy", "codes", multiple=True, help="Only these policy codes (repeatable).")
-@click.option("--edition", type=click.Choice(["2023", "2025"]), default="2025", show_default=True)
-@click.option("--as-of", help="Evaluate attestation ages on this date (default today).")
+@click.option("--edition", type=click.Choice(["2023", "2025"]), default="2025", show_default=True,
+              help="Which lens edition's practice ids the report shows.")
+@as_of_option()
 @click.option("--max-bytes", type=click.IntRange(min=1), default=None,
               help="Largest workload file accepted (default 2 MiB).")
 def command(inputs: tuple[str, ...], fmt: str, output: Path | None, fail_on: str, engine: str,
             workers: int | None, scheduler: str | None, chunk_size: int, store: str | None,
             no_store: bool, record: bool, milestone: str | None, strict: bool,
-            progress: bool | None, top: int, packs: tuple[Path, ...], codes: tuple[str, ...],
-            edition: str, as_of: str | None, max_bytes: int | None) -> None:
+            progress: bool | None, top: int, packs: tuple[Path, ...], profile: Path | None,
+            waivers: Path | None, codes: tuple[str, ...], edition: str, as_of: dt.date | None,
+            max_bytes: int | None) -> None:
     """Validate every workload file in the folders, globs or files INPUTS.
 
     Files with input errors are listed and do not stop the run: the exit code follows the
@@ -64,15 +75,14 @@ def command(inputs: tuple[str, ...], fmt: str, output: Path | None, fail_on: str
 
     if store and no_store:
         raise UsageError("--store and --no-store exclude each other")
-    if as_of is not None:
-        try:
-            dt.date.fromisoformat(as_of)
-        except ValueError:
-            raise UsageError(f"--as-of must be a date like 2026-11-30, got {as_of!r}") from None
+    read_profile(profile)  # bad files stop the run here, before any worker starts (exit 2)
+    read_waivers(waivers)
     options = PortfolioOptions(engine=engine, edition=edition,
-                               as_of=as_of or dt.date.today().isoformat(),
+                               as_of=(as_of or dt.date.today()).isoformat(),
                                packs=tuple(str(p) for p in packs),
-                               codes=tuple(c.upper() for c in codes), max_bytes=max_bytes)
+                               codes=tuple(c.upper() for c in codes), max_bytes=max_bytes,
+                               profile=str(profile) if profile else None,
+                               waivers=str(waivers) if waivers else None)
     show = sys.stderr.isatty() if progress is None else progress
     full = fmt not in ("text", "json")
     with _progress(show) as hook:
