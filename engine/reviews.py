@@ -40,6 +40,7 @@ from engine.interop.customlens import (
     evaluate_risk,
     loads_strict,
     parse_lens_dict,
+    with_warnings,
 )
 
 if TYPE_CHECKING:
@@ -163,12 +164,13 @@ def load_review_lens(written: str, base_dir: str | Path, where: Location) -> Imp
     except UnicodeDecodeError as exc:
         raise InputError(f"lens {json.dumps(written)}: not UTF-8 text (byte {exc.start})",
                          where) from None
+    duplicates: list[str] = []
     try:
-        doc = loads_strict(text, shown)
+        doc = loads_strict(text, shown, duplicates)
     except InputError as exc:
         raise InputError(f"lens {json.dumps(written)}: {exc.message}", exc.location) from None
     try:
-        return parse_lens_dict(doc, source=shown)
+        return with_warnings(parse_lens_dict(doc, source=shown), duplicates)
     except InputError as exc:
         raise InputError(f"lens {json.dumps(written)} is not a valid custom lens", where,
                          [Problem(where, f"lens {json.dumps(written)} is not a valid "

@@ -95,13 +95,16 @@ def test_bare_nan_is_not_strict_json_with_line_and_column(tmp_path: Path) -> Non
     assert "expected a string" not in line
 
 
-def test_duplicate_keys_are_refused(tmp_path: Path) -> None:
+def test_duplicate_keys_are_named_in_a_warning(tmp_path: Path) -> None:
+    """Warned, not refused: published lenses must keep importing as they did."""
     text = json.dumps(_lens(_question(["c_1", "c_2"], [("c_1", "NO_RISK"),
                                                       ("default", "HIGH_RISK")])), indent=1)
     text = text.replace('"title": "How do you run the cache?"',
                         '"title": "How do you run the cache?", "title": "Something else"')
-    with pytest.raises(InputError, match='duplicate key "title" in the object with id "cache_1"'):
-        _import(tmp_path, text)
+    lens = _import(tmp_path, text)
+    assert lens.question("cache_1").title == "Something else"
+    assert any('duplicate key "title" in the object with id "cache_1"' in w
+               for w in lens.warnings), lens.warnings
 
 
 def test_pillar_ids_follow_the_tool_limits(tmp_path: Path) -> None:
