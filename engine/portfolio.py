@@ -19,8 +19,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import enum
-import gc
 import functools
+import gc
 import glob
 import json
 import os

@@ -80,3 +80,9 @@ profile_option = click.option(
 waivers_option = click.option(
     "--waivers", type=click.Path(path_type=Path, dir_okay=False),
     help="A waivers file (YAML) kept by governance.")
+
+
+estate_option = click.option(
+    "--store", default=None, metavar="PATH|URL",
+    help="Estate store: a folder (default $MLWA_ESTATE or ~/.local/share/mlwa/estate) or a "
+         "SPARQL 1.1 endpoint URL.")

@@ -13,6 +13,7 @@ import click
 from engine.commands._common import (
     as_of_option,
     engine_option,
+    estate_option,
     pack_option,
     profile_option,
     read_profile,
@@ -40,9 +41,7 @@ FORMATS = ["text", "json", "sarif", "junit", "markdown", "html"]
               help="Run the chunks on this Dask distributed scheduler instead.")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=200, show_default=True,
               help="Files per chunk (what one worker loads and validates at a time).")
-@click.option("--store", default=None, metavar="PATH|URL",
-              help="Estate store: a folder (default $MLWA_ESTATE or ~/.local/share/mlwa/estate) "
-                   "or a SPARQL 1.1 endpoint URL.")
+@estate_option
 @click.option("--no-store", is_flag=True, help="Do not write workloads and the run to the estate.")
 @click.option("--record", is_flag=True, help="Also record the run in the history folder.")
 @click.option("--milestone", default=None, help="Name the run as a milestone.")

@@ -6,14 +6,13 @@ from pathlib import Path
 
 import click
 
+from engine.commands._common import estate_option
 from engine.errors import InputError, Location
 
 
 @click.command()
 @click.argument("query")
-@click.option("--store", default=None, metavar="PATH|URL",
-              help="Estate store: a folder (default $MLWA_ESTATE or ~/.local/share/mlwa/estate) "
-                   "or a SPARQL 1.1 endpoint URL.")
+@estate_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
               show_default=True, help="json is SPARQL 1.1 Query Results JSON.")
 def command(query: str, store: str | None, fmt: str) -> None:

@@ -12,6 +12,7 @@ import click
 from engine.commands._common import (
     as_of_option,
     engine_option,
+    estate_option,
     pack_option,
     profile_option,
     read_profile,
@@ -47,6 +48,7 @@ FORMATS = ["text", "json", "sarif", "junit", "markdown", "html"]
 @click.option("--record/--no-record", default=False,
               help="Record this run in the history store (see mlwa history).")
 @click.option("--milestone", default=None, help="Name the recorded run as a milestone.")
+@estate_option
 @click.option("--cpu-limit", type=click.FloatRange(min=0.1), default=None,
               help="CPU seconds a custom pack may use per call (sandbox; default 5).")
 @click.option("--memory-limit", type=click.FloatRange(min=16), default=None,
@@ -57,8 +59,8 @@ def command(files: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str
             packs: tuple[Path, ...], codes: tuple[str, ...], profile: Path | None,
             waivers: Path | None, edition: str, engine: str, as_of: dt.date | None,
             max_bytes: int | None, baseline: str | None, new_only: bool, record: bool,
-            milestone: str | None, cpu_limit: float | None, memory_limit: float | None,
-            wall_limit: float | None) -> None:
+            milestone: str | None, store: str | None, cpu_limit: float | None,
+            memory_limit: float | None, wall_limit: float | None) -> None:
     """Validate workload FILES; print a gap report; exit 0 clean, 1 findings, 2 bad input."""
     from engine.formatters import render
     from engine.validate import validate_paths
@@ -85,7 +87,7 @@ def command(files: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str
     elif record or milestone:
         from engine.history import record_run
 
-        run_id = record_run(report, milestone=milestone)
+        run_id = record_run(report, milestone=milestone, estate=store)
         report.notes.append(f"recorded as run {run_id}")
     color = fmt == "text" and output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     text = render(report, fmt, color=color, edition=edition)

@@ -343,7 +343,7 @@ def _later_problems(tree: Any, positions: Any, filename: str | None, when: dt.da
         taken = {p.location.pointer for p in found}
         return [p for p in exc.problems
                 if (p.location.pointer, p.message) not in seen and p.location.pointer not in taken]
-    except Exception:  # noqa: BLE001 - see the docstring
+    except Exception:
         return []
     return []
 

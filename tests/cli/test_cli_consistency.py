@@ -80,15 +80,14 @@ def test_portfolio_takes_waivers_and_profile(tmp_path: Path) -> None:
             "--fail-on", "none"]
     plain = subprocess.run(base, capture_output=True, text=True, cwd=REPO, timeout=300,
                            check=False)
-    waived = subprocess.run(base + ["--waivers", str(gov / "waivers.yaml"), "--profile",
-                                    str(gov / "prod-profile.yaml"), "--pack",
-                                    str(gov / "acme-pack")],
+    waived = subprocess.run([*base, "--waivers", str(gov / "waivers.yaml"), "--profile",
+                             str(gov / "prod-profile.yaml"), "--pack", str(gov / "acme-pack")],
                             capture_output=True, text=True, cwd=REPO, timeout=300, check=False)
     assert plain.returncode == 0 and waived.returncode == 0, waived.stderr
     before = json.loads(plain.stdout)["data"]["totals"]
     after = json.loads(waived.stdout)["data"]["totals"]
     assert before["waived"] == 0 and after["waived"] >= 1
-    bad = subprocess.run(base + ["--waivers", str(tmp_path / "none.yaml")], capture_output=True,
+    bad = subprocess.run([*base, "--waivers", str(tmp_path / "none.yaml")], capture_output=True,
                          text=True, cwd=REPO, timeout=300, check=False)
     assert bad.returncode == 2 and "none.yaml" in bad.stderr
 
@@ -101,3 +100,22 @@ def test_a_bad_date_is_one_usage_error_everywhere() -> None:
                              capture_output=True, text=True, cwd=REPO, timeout=120, check=False)
         assert out.returncode == 2, args
         assert "'--as-of': must be a date like 2026-11-30, got '2026-13-01'" in out.stderr, args
+
+
+def test_store_means_the_estate_with_one_help_wherever_runs_are_kept(tmp_path: Path) -> None:
+    """--store on the commands that write or read runs is the estate store, with one help
+    text; mlwa validate --record takes it too (it wrote to the default estate only)."""
+    estate = {name: p.help for name, cmd in COMMANDS for p in cmd.params
+              if isinstance(p, click.Option) and "--store" in p.opts and p.metavar == "PATH|URL"}
+    assert {"mlwa validate", "mlwa portfolio", "mlwa query", "mlwa diff",
+            "mlwa history show"} <= set(estate)
+    assert len(set(estate.values())) == 1, estate
+    env = {**__import__("os").environ, "MLWA_HISTORY": str(tmp_path / "history"),
+           "MLWA_ESTATE": str(tmp_path / "default-estate")}
+    out = subprocess.run([sys.executable, "-m", "engine", "validate", "examples/starter.yaml",
+                          "--engine", "fast", "--as-of", "2026-11-30", "--fail-on", "none",
+                          "--record", "--store", str(tmp_path / "chosen")],
+                         capture_output=True, text=True, cwd=REPO, timeout=300, check=False,
+                         env=env)
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "chosen").is_dir() and not (tmp_path / "default-estate").exists()

@@ -51,7 +51,7 @@ EIGHT = [f"c_{i}" for i in range(1, 9)]
 def test_best_answer_matching_no_rule_is_not_high_risk(tmp_path: Path) -> None:
     """Rules for the risky answers only: all eight practices chosen matches no rule and
     has no risk (mlwa said HIGH_RISK), and the warning shows such an answer."""
-    lens = _import(tmp_path, _lens(_question(EIGHT + ["c_no"], [
+    lens = _import(tmp_path, _lens(_question([*EIGHT, "c_no"], [
         ("c_no", "HIGH_RISK"), ("!c_1 || !c_2", "MEDIUM_RISK")])))
     q = lens.question("cache_1")
     assert walens.evaluate_risk(q, EIGHT) == "NO_RISK"
@@ -62,7 +62,7 @@ def test_best_answer_matching_no_rule_is_not_high_risk(tmp_path: Path) -> None:
 
 
 def test_no_warning_when_rules_cover_every_answer(tmp_path: Path) -> None:
-    lens = _import(tmp_path, _lens(_question(EIGHT + ["c_no"], [
+    lens = _import(tmp_path, _lens(_question([*EIGHT, "c_no"], [
         ("c_1 && c_2", "NO_RISK"), ("c_1 || c_2", "MEDIUM_RISK"),
         ("!c_1 && !c_2", "HIGH_RISK")])))
     assert not [w for w in lens.warnings if "default" in w]
