@@ -312,10 +312,11 @@ def estate_run_document(run_id: str, store: str | Path | None = None) -> dict[st
                                             "contentHash": content_hash, "questions": {}})
         if q:
             w["questions"][str(q).rsplit("/", 1)[-1]] = "HIGH"
-    findings = [{"workload": wid, "policy": code, "severity": sev, "focusLabel": label or "",
-                 "path": path, "value": value, "component": comp, "message": msg,
-                 "waived": waived == "true", "location": {}}
-                for wid, code, sev, label, path, value, comp, msg, waived in fs]
+    findings: list[dict[str, Any]] = [
+        {"workload": wid, "policy": code, "severity": sev, "focusLabel": label or "",
+         "path": path, "value": value, "component": comp, "message": msg,
+         "waived": waived == "true", "location": {}}
+        for wid, code, sev, label, path, value, comp, msg, waived in fs]
     for w in workloads.values():
         sev = Counter(f["severity"] for f in findings
                       if f["workload"] == w["workload"] and not f["waived"])

@@ -180,6 +180,8 @@ class PortfolioOptions:
     #: the folder the estate's file keys are relative to (engine.estate.source_key); the
     #: runner fills in the current folder when it writes the estate
     root: str | None = None
+    profile: str | None = None  # a tailoring profile file, read by each worker
+    waivers: str | None = None  # a waivers file, read by each worker
 
 
 class Ship(enum.Flag):
@@ -216,12 +218,22 @@ def worker_validator(options: PortfolioOptions) -> tuple[Validator, dict[str, st
     if cached is not None:
         return cached
     from engine.catalog import builtin_catalog, load_catalog
-    from engine.validate import Validator
+    from engine.validate import Validator, select_policies
 
     catalog = load_catalog([Path(p) for p in options.packs]) if options.packs else builtin_catalog()
-    policies = catalog.select(codes=list(options.codes))
+    profile = waivers = None
+    if options.profile:
+        from engine.profiles import load_profile
+
+        profile = load_profile(Path(options.profile))
+    if options.waivers:
+        from engine.waivers import load_waivers
+
+        waivers = load_waivers(Path(options.waivers))
+    policies = select_policies(catalog, profile, options.codes)
     validator = Validator(policies, engine=options.engine, edition=options.edition,
-                          as_of=dt.date.fromisoformat(options.as_of))
+                          as_of=dt.date.fromisoformat(options.as_of), profile=profile,
+                          waivers=waivers)
     packs = {p.id: p.version for p in catalog.packs}
     _validators.clear()  # one configuration per worker at a time
     _validators[options] = (validator, packs)

@@ -38,6 +38,7 @@ from engine.interop.customlens import (
     evaluate_risk,
     loads_strict,
     parse_lens_dict,
+    with_warnings,
 )
 from engine.report import REVIEW_REPORT_RISK as REPORT_RISK
 from engine.report import REVIEW_RISK_ORDER as RISK_ORDER
@@ -110,12 +111,13 @@ def load_review_lens(written: str, base_dir: str | Path, where: Location) -> Imp
     except UnicodeDecodeError as exc:
         raise InputError(f"lens {json.dumps(written)}: not UTF-8 text (byte {exc.start})",
                          where) from None
+    duplicates: list[str] = []
     try:
-        doc = loads_strict(text, shown)
+        doc = loads_strict(text, shown, duplicates)
     except InputError as exc:
         raise InputError(f"lens {json.dumps(written)}: {exc.message}", exc.location) from None
     try:
-        return parse_lens_dict(doc, source=shown)
+        return with_warnings(parse_lens_dict(doc, source=shown), duplicates)
     except InputError as exc:
         raise InputError(f"lens {json.dumps(written)} is not a valid custom lens", where,
                          [Problem(where, f"lens {json.dumps(written)} is not a valid "

@@ -697,6 +697,17 @@ def focus_label(wl: Workload, focus: Node) -> str:
 
 # ------------------------------------------------------------------------------ convenience
 
+def select_policies(catalog: Catalog, profile: Tailoring | None, codes: Sequence[str] = ()
+                    ) -> list[Policy]:
+    """The policies a run uses: the profile's selection (or the whole catalogue), narrowed
+    to ``codes`` when given. `mlwa validate` and `mlwa portfolio` workers both call it."""
+    policies = profile.select(catalog) if profile else catalog.select(codes=codes)
+    if profile and codes:
+        wanted = {c.upper() for c in codes}
+        policies = [p for p in policies if p.code in wanted]
+    return list(policies)
+
+
 def validate_paths(files: Sequence[str | Path], *, packs: Sequence[Path] = (),
                    codes: Sequence[str] = (), engine: str = "reference", edition: str = "2025",
                    as_of: dt.date | None = None, profile: Tailoring | None = None,
@@ -708,10 +719,7 @@ def validate_paths(files: Sequence[str | Path], *, packs: Sequence[Path] = (),
 
     as_of = as_of or dt.date.today()
     catalog = builtin_catalog() if not packs else load_catalog(packs)
-    policies = profile.select(catalog) if profile else catalog.select(codes=codes)
-    if profile and codes:
-        wanted = {c.upper() for c in codes}
-        policies = [p for p in policies if p.code in wanted]
+    policies = select_policies(catalog, profile, codes)
     validator = Validator(policies, engine=engine, edition=edition, as_of=as_of, profile=profile,
                           waivers=waivers)
     reports, errors = [], []

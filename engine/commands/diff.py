@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import click
 
+from engine.commands._common import estate_option
+
 
 @click.command()
 @click.argument("run_a")
 @click.argument("run_b")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True, help="Output format.")
-@click.option("--store", default=None, metavar="PATH|URL",
-              help="Estate store to look up run ids the history folder does not hold "
-                   "(portfolio runs; default $MLWA_ESTATE or ~/.local/share/mlwa/estate).")
+@estate_option
 def command(run_a: str, run_b: str, fmt: str, store: str | None) -> None:
     """Compare RUN_A with RUN_B (ids, prefixes, milestones, `latest`, or JSON reports):
     new, fixed and unchanged findings, and risk changes per question and pillar. A run id

@@ -7,6 +7,8 @@ import sys
 
 import click
 
+from engine.commands._common import estate_option
+
 
 @click.group()
 def command() -> None:
@@ -43,9 +45,7 @@ def list_(workload: str | None, fmt: str) -> None:
 @click.argument("run")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")
-@click.option("--store", default=None, metavar="PATH|URL",
-              help="Estate store to look up run ids the history folder does not hold "
-                   "(portfolio runs; default $MLWA_ESTATE or ~/.local/share/mlwa/estate).")
+@estate_option
 def show(run: str, fmt: str, store: str | None) -> None:
     """Show RUN (id, id prefix, milestone name or `latest`; a portfolio run id from the
     estate store)."""

@@ -137,7 +137,8 @@ def _wrap(text: str, width: int) -> list[str]:
 @click.option("--phase", help="Lifecycle phase slug, e.g. deployment.")
 @click.option("--principle", help="Design principle slug, e.g. enable-automation.")
 @click.option("--question", help="2025 question id, e.g. MLSEC03.")
-@click.option("--risk", type=click.Choice(["high", "medium", "not-stated"]))
+@click.option("--risk", type=click.Choice(["high", "medium", "not-stated"]),
+              help="Only practices whose risk, if left out, is this.")
 @_edition_option()
 @format_option
 def list_(pillar: str | None, phase: str | None, principle: str | None, question: str | None,

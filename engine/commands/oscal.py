@@ -7,6 +7,8 @@ from typing import Any
 
 import click
 
+from engine.commands._common import as_of_option, engine_option, pack_option
+
 _output = click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
                        help="Write here instead of standard output.")
 _no_check = click.option("--no-check", is_flag=True,
@@ -34,8 +36,7 @@ def command() -> None:
 
 
 @command.command()
-@click.option("--pack", "packs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Also describe the policies of this pack folder (repeatable).")
+@pack_option
 @_output
 @_no_check
 def catalog(packs: tuple[Path, ...], output: Path | None, no_check: bool) -> None:
@@ -67,12 +68,9 @@ def profile(controls: tuple[str, ...], title: str | None, catalog_href: str,
 @command.command()
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--pack", "packs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Validate with this pack folder instead of the built-in one (repeatable).")
-@click.option("--engine", type=click.Choice(["reference", "fast"]), default="reference",
-              show_default=True)
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="Evaluate waivers and attestations as of this date (default: today).")
+@pack_option
+@engine_option
+@as_of_option()
 @_output
 @_no_check
 def results(files: tuple[Path, ...], packs: tuple[Path, ...], engine: str, as_of: Any,
@@ -81,6 +79,6 @@ def results(files: tuple[Path, ...], packs: tuple[Path, ...], engine: str, as_of
     from engine.interop.oscal import export_results
     from engine.validate import validate_paths
 
-    report = validate_paths(list(files), packs=list(packs), engine=engine,
-                            as_of=as_of.date() if as_of else None)
-    _emit(export_results(report), output, not no_check)
+    report = validate_paths(list(files), packs=list(packs), engine=engine, as_of=as_of)
+    _emit(export_results(report, base_dir=output.parent if output else None), output,
+          not no_check)

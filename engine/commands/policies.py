@@ -7,11 +7,7 @@ from pathlib import Path
 
 import click
 
-from engine.commands._common import emit_json, format_option
-
-pack_option = click.option("--pack", "packs", multiple=True,
-                           type=click.Path(path_type=Path, file_okay=False),
-                           help="An extra policy pack folder (repeatable).")
+from engine.commands._common import emit_json, engine_option, format_option, pack_option
 
 
 @click.group()
@@ -27,11 +23,15 @@ def _catalog(packs: tuple[Path, ...]):  # type: ignore[no-untyped-def]
 
 @command.command("list")
 @pack_option
-@click.option("--pillar", "pillars", multiple=True)
-@click.option("--phase", "phases", multiple=True)
+@click.option("--pillar", "pillars", multiple=True,
+              help="Only policies of this pillar slug, e.g. security (repeatable).")
+@click.option("--phase", "phases", multiple=True,
+              help="Only policies of this lifecycle phase slug, e.g. deployment (repeatable).")
 @click.option("--severity", "severities", multiple=True,
-              type=click.Choice(["high", "medium", "low"]))
-@click.option("--kind", type=click.Choice(["automated", "attestation"]))
+              type=click.Choice(["high", "medium", "low"]),
+              help="Only policies of this severity (repeatable).")
+@click.option("--kind", type=click.Choice(["automated", "attestation"]),
+              help="Only automated checks or only attestation policies.")
 @format_option
 def list_(packs: tuple[Path, ...], pillars: tuple[str, ...], phases: tuple[str, ...],
           severities: tuple[str, ...], kind: str | None, fmt: str) -> None:
@@ -107,8 +107,7 @@ def show(code: str, packs: tuple[Path, ...], fmt: str) -> None:
 @command.command()
 @click.argument("pack_dirs", nargs=-1, type=click.Path(path_type=Path, file_okay=False))
 @click.option("--policy", "codes", multiple=True, help="Only these policy codes.")
-@click.option("--engine", type=click.Choice(["reference", "fast", "auto"]), default="reference",
-              show_default=True)
+@engine_option
 @click.option("--cpu-limit", type=click.FloatRange(min=0.1), default=None,
               help="Sandbox CPU seconds per custom-policy run (default 5, $MLWA_SANDBOX_CPU_SECONDS).")
 @click.option("--memory-limit", type=click.FloatRange(min=16), default=None,

@@ -10,6 +10,16 @@ from typing import Any
 
 import click
 
+from engine.commands._common import (
+    as_of_option,
+    engine_option,
+    estate_option,
+    pack_option,
+    profile_option,
+    read_profile,
+    read_waivers,
+    waivers_option,
+)
 from engine.errors import InputError, UsageError
 
 FORMATS = ["text", "json", "sarif", "junit", "markdown", "html"]
@@ -24,17 +34,14 @@ FORMATS = ["text", "json", "sarif", "junit", "markdown", "html"]
               help="Write the report here (atomically) instead of standard output.")
 @click.option("--fail-on", type=click.Choice(["high", "medium", "low", "none"]), default="high",
               show_default=True, help="Exit 1 when an unwaived finding is at or above this severity.")
-@click.option("--engine", type=click.Choice(["auto", "fast", "reference"]), default="auto",
-              show_default=True)
+@engine_option
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Local worker processes (default: the number of CPUs).")
 @click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
               help="Run the chunks on this Dask distributed scheduler instead.")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=200, show_default=True,
               help="Files per chunk (what one worker loads and validates at a time).")
-@click.option("--store", default=None, metavar="PATH|URL",
-              help="Estate store: a folder (default $MLWA_ESTATE or ~/.local/share/mlwa/estate) "
-                   "or a SPARQL 1.1 endpoint URL.")
+@estate_option
 @click.option("--no-store", is_flag=True, help="Do not write workloads and the run to the estate.")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="In the estate a workload is its id and its file's path relative to this "
@@ -46,18 +53,21 @@ FORMATS = ["text", "json", "sarif", "junit", "markdown", "html"]
               help="Progress bar on stderr (default: only when stderr is a terminal).")
 @click.option("--top", type=click.IntRange(min=1), default=50, show_default=True,
               help="Workloads listed in the text summary.")
-@click.option("--pack", "packs", multiple=True, type=click.Path(path_type=Path, file_okay=False),
-              help="An extra policy pack folder (repeatable).")
+@pack_option
+@profile_option
+@waivers_option
 @click.option("--policy", "codes", multiple=True, help="Only these policy codes (repeatable).")
-@click.option("--edition", type=click.Choice(["2023", "2025"]), default="2025", show_default=True)
-@click.option("--as-of", help="Evaluate attestation ages on this date (default today).")
+@click.option("--edition", type=click.Choice(["2023", "2025"]), default="2025", show_default=True,
+              help="Which lens edition's practice ids the report shows.")
+@as_of_option()
 @click.option("--max-bytes", type=click.IntRange(min=1), default=None,
               help="Largest workload file accepted (default 2 MiB).")
 def command(inputs: tuple[str, ...], fmt: str, output: Path | None, fail_on: str, engine: str,
             workers: int | None, scheduler: str | None, chunk_size: int, store: str | None,
             no_store: bool, root: Path | None, record: bool, milestone: str | None, strict: bool,
-            progress: bool | None, top: int, packs: tuple[Path, ...], codes: tuple[str, ...],
-            edition: str, as_of: str | None, max_bytes: int | None) -> None:
+            progress: bool | None, top: int, packs: tuple[Path, ...], profile: Path | None,
+            waivers: Path | None, codes: tuple[str, ...], edition: str, as_of: dt.date | None,
+            max_bytes: int | None) -> None:
     """Validate every workload file in the folders, globs or files INPUTS.
 
     Files with input errors are listed and do not stop the run: the exit code follows the
@@ -75,16 +85,15 @@ def command(inputs: tuple[str, ...], fmt: str, output: Path | None, fail_on: str
 
     if store and no_store:
         raise UsageError("--store and --no-store exclude each other")
-    if as_of is not None:
-        try:
-            dt.date.fromisoformat(as_of)
-        except ValueError:
-            raise UsageError(f"--as-of must be a date like 2026-11-30, got {as_of!r}") from None
+    read_profile(profile)  # bad files stop the run here, before any worker starts (exit 2)
+    read_waivers(waivers)
     options = PortfolioOptions(engine=engine, edition=edition,
-                               as_of=as_of or dt.date.today().isoformat(),
+                               as_of=(as_of or dt.date.today()).isoformat(),
                                packs=tuple(str(p) for p in packs),
                                codes=tuple(c.upper() for c in codes), max_bytes=max_bytes,
-                               root=os.path.abspath(root) if root is not None else None)
+                               root=os.path.abspath(root) if root is not None else None,
+                               profile=str(profile) if profile else None,
+                               waivers=str(waivers) if waivers else None)
     show = sys.stderr.isatty() if progress is None else progress
     full = fmt not in ("text", "json")
     with _progress(show) as hook:

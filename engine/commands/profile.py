@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from engine.commands._common import emit_json, format_option
+from engine.commands._common import emit_json, format_option, pack_option
 
 
 @click.group(name="profile")
@@ -16,8 +16,7 @@ def command() -> None:
 
 @command.command("check")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--pack", "packs", multiple=True, type=click.Path(path_type=Path, file_okay=False),
-              help="An extra policy pack folder the profile selects from (repeatable).")
+@pack_option
 @format_option
 def check(file: Path, packs: tuple[Path, ...], fmt: str) -> None:
     """Validate FILE against the loaded packs; print what it selects and changes.

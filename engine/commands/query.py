@@ -6,12 +6,12 @@ from pathlib import Path
 
 import click
 
+from engine.commands._common import estate_option
+
 
 @click.command()
 @click.argument("query")
-@click.option("--store", default=None, metavar="PATH|URL",
-              help="Estate store: a folder (default $MLWA_ESTATE or ~/.local/share/mlwa/estate) "
-                   "or a SPARQL 1.1 endpoint URL.")
+@estate_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
               show_default=True, help="json is SPARQL 1.1 Query Results JSON.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,

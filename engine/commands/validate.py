@@ -9,18 +9,19 @@ from pathlib import Path
 
 import click
 
+from engine.commands._common import (
+    as_of_option,
+    engine_option,
+    estate_option,
+    pack_option,
+    profile_option,
+    read_profile,
+    read_waivers,
+    waivers_option,
+)
 from engine.errors import UsageError
 
 FORMATS = ["text", "json", "sarif", "junit", "markdown", "html", "pdf"]
-
-
-def _date(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"--as-of must be a date like 2026-11-30, got {value!r}") from None
 
 
 @click.command()
@@ -32,23 +33,21 @@ def _date(value: str | None) -> dt.date | None:
               help="With --iac: the hand-written part of the description.")
 @click.option("--parameters", "-p", "parameters", multiple=True, metavar="FILE|K=V",
               help="With --iac: parameter values (K=V, SageMaker project config, .tfvars).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Report format: text for people, json (docs/json.md), sarif, junit, markdown, "
+                   "html, pdf.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report here (atomically) instead of standard output.")
 @click.option("--fail-on", type=click.Choice(["high", "medium", "low", "none"]), default="high",
               show_default=True, help="Exit 1 when an unwaived finding is at or above this severity.")
-@click.option("--pack", "packs", multiple=True, type=click.Path(path_type=Path, file_okay=False),
-              help="An extra policy pack folder (repeatable).")
+@pack_option
 @click.option("--policy", "codes", multiple=True, help="Only these policy codes (repeatable).")
-@click.option("--profile", type=click.Path(path_type=Path, dir_okay=False),
-              help="A tailoring profile (YAML): selection, severity overrides, not-applicable practices.")
-@click.option("--waivers", type=click.Path(path_type=Path, dir_okay=False),
-              help="A waivers file (YAML) kept by governance.")
+@profile_option
+@waivers_option
 @click.option("--edition", type=click.Choice(["2023", "2025"]), default="2025", show_default=True,
               help="Which lens edition's practice ids the report shows.")
-@click.option("--engine", type=click.Choice(["auto", "fast", "reference"]), default="auto",
-              show_default=True, help="SHACL engine; auto = fast with a gate to the reference engine.")
-@click.option("--as-of", help="Evaluate attestation ages and waiver expiry on this date (default today).")
+@engine_option
+@as_of_option()
 @click.option("--max-bytes", type=click.IntRange(min=1), default=None,
               help="Largest workload file accepted (default 2 MiB).")
 @click.option("--baseline", type=str, default=None,
@@ -60,6 +59,7 @@ def _date(value: str | None) -> dt.date | None:
 @click.option("--record/--no-record", default=False,
               help="Record this run in the history store (see mlwa history).")
 @click.option("--milestone", default=None, help="Name the recorded run as a milestone.")
+@estate_option
 @click.option("--cpu-limit", type=click.FloatRange(min=0.1), default=None,
               help="CPU seconds a custom pack may use per call (sandbox; default 5).")
 @click.option("--memory-limit", type=click.FloatRange(min=16), default=None,
@@ -69,10 +69,10 @@ def _date(value: str | None) -> dt.date | None:
 def command(files: tuple[Path, ...], iac: tuple[Path, ...], overlay: Path | None,
             parameters: tuple[str, ...], fmt: str, output: Path | None, fail_on: str,
             packs: tuple[Path, ...], codes: tuple[str, ...], profile: Path | None,
-            waivers: Path | None, edition: str, engine: str, as_of: str | None,
+            waivers: Path | None, edition: str, engine: str, as_of: dt.date | None,
             max_bytes: int | None, baseline: str | None, new_only: bool, full: bool, record: bool,
-            milestone: str | None, cpu_limit: float | None, memory_limit: float | None,
-            wall_limit: float | None) -> None:
+            milestone: str | None, store: str | None, cpu_limit: float | None,
+            memory_limit: float | None, wall_limit: float | None) -> None:
     """Validate workload FILES; print a gap report; exit 0 clean, 1 findings, 2 bad input."""
     from engine.formatters import render
     from engine.validate import validate_paths
@@ -88,25 +88,17 @@ def command(files: tuple[Path, ...], iac: tuple[Path, ...], overlay: Path | None
         from engine.workload.iac.validation import load_imported
 
         wl, import_notes = load_imported(list(iac), overlay, parameters, max_bytes,
-                                         _date(as_of))
+                                         as_of)
         imported.append(wl)
     if new_only and not baseline:
         raise UsageError("--new-only needs --baseline")
-    when = _date(as_of) or dt.date.today()
+    when = as_of or dt.date.today()
     if cpu_limit or memory_limit or wall_limit:
         from engine.custom import configure_from_options
 
         configure_from_options(cpu_limit, memory_limit, wall_limit)
-    tailoring = None
-    if profile is not None:
-        from engine.profiles import load_profile
-
-        tailoring = load_profile(profile)
-    waiver_set = None
-    if waivers is not None:
-        from engine.waivers import load_waivers
-
-        waiver_set = load_waivers(waivers)
+    tailoring = read_profile(profile)
+    waiver_set = read_waivers(waivers)
     report = validate_paths(list(files), packs=packs, codes=codes, engine=engine, edition=edition,
                             as_of=when, profile=tailoring, waivers=waiver_set, max_bytes=max_bytes,
                             keep_going=True, workloads=imported)
@@ -121,7 +113,7 @@ def command(files: tuple[Path, ...], iac: tuple[Path, ...], overlay: Path | None
     elif record or milestone:
         from engine.history import record_run
 
-        run_id = record_run(report, milestone=milestone)
+        run_id = record_run(report, milestone=milestone, estate=store)
         report.notes.append(f"recorded as run {run_id}")
     color = fmt == "text" and output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     if fmt == "pdf":

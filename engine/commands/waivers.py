@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from engine.commands._common import emit_json, format_option
+from engine.commands._common import as_of_option, emit_json, format_option
 from engine.errors import UsageError
 
 
@@ -47,14 +47,14 @@ def _who(role: str | None, actor: str | None) -> tuple[str, str]:
 
 
 @command.command("list")
-@click.option("--as-of", default=None, help="Show status on this date (default today).")
+@as_of_option("waiver status")
 @format_option
 @click.pass_context
-def list_cmd(ctx: click.Context, as_of: str | None, fmt: str) -> None:
+def list_cmd(ctx: click.Context, as_of: dt.date | None, fmt: str) -> None:
     """The waivers in the store, with their status on --as-of."""
     from engine.waivers import load_store_waivers
 
-    when = _date(as_of, "--as-of") or dt.date.today()
+    when = as_of or dt.date.today()
     waivers = load_store_waivers(ctx.obj["name"], ctx.obj["root"])
     if fmt == "json":
         emit_json("waivers", [{**w.to_data(), "status": w.status(when)} for w in waivers])
@@ -110,7 +110,7 @@ def grant(ctx: click.Context, waiver_id: str, workload: str, policy: str | None,
 @command.command("revoke")
 @click.argument("waiver_id")
 @click.option("--reason", required=True, help="Why it is revoked (recorded).")
-@click.option("--actor", default=None)
+@click.option("--actor", default=None, help="Who (default $MLWA_ACTOR, else $USER).")
 @click.option("--role", default=None, help="Your role (default $MLWA_ROLE); governance only.")
 @click.pass_context
 def revoke(ctx: click.Context, waiver_id: str, reason: str, actor: str | None,
@@ -132,12 +132,12 @@ def revoke(ctx: click.Context, waiver_id: str, reason: str, actor: str | None,
 
 @command.command("check")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--as-of", default=None)
-def check(file: Path, as_of: str | None) -> None:
+@as_of_option("waiver status")
+def check(file: Path, as_of: dt.date | None) -> None:
     """Validate a waivers FILE (exit 2 with file:line on problems)."""
     from engine.waivers import load_waivers
 
-    when = _date(as_of, "--as-of") or dt.date.today()
+    when = as_of or dt.date.today()
     waivers = load_waivers(file)
     states = [w.status(when) for w in waivers]
     click.echo(f"{file}: {len(waivers)} waiver(s): {states.count('active')} active, "

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
+from engine.commands._common import as_of_option
 from engine.errors import InputError, Location, Problem
 
 _MAX_BYTES_HELP = "Largest file accepted, in bytes (default 2 MiB)."
@@ -57,19 +59,14 @@ def check(files: tuple[Path, ...], max_bytes: int, quiet: bool) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["ttl", "jsonld", "nt"]), default="ttl",
               show_default=True, help="RDF serialisation to print.")
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Assessment date (YYYY-MM-DD) for mlwa:assessedOn and attestation ages; "
-                   "default today.")
+@as_of_option("attestation ages and mlwa:assessedOn")
 @_max_bytes_option
-def show(file: Path, fmt: str, as_of: object, max_bytes: int) -> None:
+def show(file: Path, fmt: str, as_of: Any, max_bytes: int) -> None:
     """Print the RDF graph a workload FILE becomes."""
-    import datetime as dt
-
     from engine.vocab import PREFIXES
     from engine.workload import load_workload
 
-    when = as_of.date() if isinstance(as_of, dt.datetime) else None
-    wl = load_workload(file, max_bytes=max_bytes, as_of=when)
+    wl = load_workload(file, max_bytes=max_bytes, as_of=as_of)
     for prefix in ("mlwa", "xsd", "lens"):
         wl.graph.bind(prefix, PREFIXES[prefix])
     rdf_format = {"ttl": "turtle", "jsonld": "json-ld", "nt": "nt"}[fmt]

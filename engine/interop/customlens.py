@@ -616,24 +616,27 @@ def _refuse_constant(name: str) -> Any:
     raise _NotStrict(name)
 
 
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            owner = dict(pairs).get("id")
-            where = f" in the object with id {json.dumps(owner)}" if isinstance(owner, str) else ""
-            raise _NotStrict(f"duplicate key {json.dumps(key)}{where}: JSON readers keep only "
-                             "one of the values, so the lens would not say what it seems to")
-        out[key] = value
-    return out
-
-
-def loads_strict(text: str, source: str | None) -> Any:
+def loads_strict(text: str, source: str | None, duplicates: list[str] | None = None) -> Any:
     """Decode a custom lens's JSON text as strict JSON (RFC 8259), as the Well-Architected
     Tool does: a bare ``NaN`` or ``Infinity`` (which Python's json accepts) is refused with
-    its line and column, and so is a key given twice in one object."""
+    its line and column. A key given twice in one object keeps its last value, as every
+    JSON reader does, and is named in ``duplicates`` (the importer's warnings): the lens
+    may not say what its author meant."""
+
+    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out and duplicates is not None:
+                owner = dict(pairs).get("id")
+                where = (f" in the object with id {json.dumps(owner)}"
+                         if isinstance(owner, str) else "")
+                duplicates.append(f"duplicate key {json.dumps(key)}{where}: the last value "
+                                  "is used, the others are lost")
+            out[key] = value
+        return out
+
     try:
-        return json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_unique_keys)
+        return json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=pairs_hook)
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg}", Location(source, exc.lineno, exc.colno)) \
             from None
@@ -657,7 +660,18 @@ def import_lens_json(path: str | Path, *, slug: str | None = None) -> ImportedLe
 
     p = Path(path)
     text = read_text(p, LIMITS.file_bytes, what="lens file", encoding="utf-8-sig")
-    return parse_lens_dict(loads_strict(text, str(p)), source=str(p), slug=slug)
+    duplicates: list[str] = []
+    lens = parse_lens_dict(loads_strict(text, str(p), duplicates), source=str(p), slug=slug)
+    return with_warnings(lens, duplicates)
+
+
+def with_warnings(lens: ImportedLens, warnings: Sequence[str]) -> ImportedLens:
+    """``lens`` with ``warnings`` added (found before the lens was checked)."""
+    if not warnings:
+        return lens
+    import dataclasses
+
+    return dataclasses.replace(lens, warnings=(*warnings, *lens.warnings))
 
 
 def export_custom_lens(lens: ImportedLens) -> dict[str, Any]:

@@ -20,8 +20,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import urllib.parse
 import uuid
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import InputError
@@ -31,7 +34,9 @@ if TYPE_CHECKING:
     from engine.ontology import Lens, Practice
     from engine.report import Finding, Report, WorkloadReport
 
-OSCAL_VERSION = "1.1.2"
+# The OSCAL version the documents claim: the one compliance-trestle (5.x, the validator
+# behind `--no-check`'s default check and `trestle validate`) models. A test keeps the two equal.
+OSCAL_VERSION = "1.2.1"
 NS = "https://w3id.org/mlwa/ontology"
 UUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://w3id.org/mlwa/oscal")
 # The 2025 edition of the ML Lens was published in November 2025; the catalog's
@@ -204,8 +209,30 @@ _SATISFIED = {"verified": "satisfied", "declared": "satisfied", "attested": "sat
               "not_applicable": "satisfied", "violated": "not-satisfied"}
 
 
-def _observation(f: Finding, wl: WorkloadReport, when: str, run: str) -> dict[str, Any]:
-    where = f.location
+def relative_href(file: str, base_dir: str | Path | None = None) -> str:
+    """A workload file as a relative URI reference: relative to ``base_dir`` (the folder the
+    OSCAL document is written to; default the working folder), else to the working folder,
+    else its bare name. Never an absolute path, so no home directory leaks into a document
+    that is shared."""
+    p = Path(file)
+    cwd = Path.cwd()
+    if not p.is_absolute():
+        p = cwd / p
+    for base in (Path(base_dir).resolve() if base_dir is not None else cwd, cwd):
+        try:
+            rel = os.path.relpath(p.resolve(), base.resolve())
+        except ValueError:  # another drive
+            continue
+        if not rel.startswith(".."):
+            return urllib.parse.quote(Path(rel).as_posix())
+    return urllib.parse.quote(p.name)
+
+
+def _observation(f: Finding, wl: WorkloadReport, when: str, run: str,
+                 base_dir: str | Path | None) -> dict[str, Any]:
+    href = relative_href(f.file, base_dir) if f.file else None
+    shown = urllib.parse.unquote(href) if href else None
+    where = (f"{shown}:{f.line}" if f.line else shown) if shown else f.location
     props = [_prop("policy", f.policy), _prop("severity", f.severity.value),
              _prop("check-kind", f.kind.value), _prop("focus", f.focus_label or "workload")]
     if f.path:
@@ -213,8 +240,8 @@ def _observation(f: Finding, wl: WorkloadReport, when: str, run: str) -> dict[st
     if f.waived_by:
         props.append(_prop("waiver", f.waived_by))
     evidence: dict[str, Any] = {"description": f"{where}: {f.message}"}
-    if f.file:
-        evidence["href"] = f.file
+    if href:
+        evidence["href"] = href
     if f.line:
         evidence["props"] = [_prop("line", str(f.line))]
     obs = {
@@ -232,12 +259,13 @@ def _observation(f: Finding, wl: WorkloadReport, when: str, run: str) -> dict[st
     return obs
 
 
-def _result(wl: WorkloadReport, report: Report, when: str) -> dict[str, Any]:
+def _result(wl: WorkloadReport, report: Report, when: str,
+            base_dir: str | Path | None = None) -> dict[str, Any]:
     from engine.ontology import load_lens
 
     lens = load_lens()
     run = _uuid("run", wl.workload, wl.content_hash, report.as_of, report.engine)
-    observations = [_observation(f, wl, when, run) for f in wl.findings]
+    observations = [_observation(f, wl, when, run, base_dir) for f in wl.findings]
     obs_by_practice: dict[str, list[str]] = {}
     for f, o in zip(wl.findings, observations, strict=True):
         for pid in f.practices:
@@ -266,7 +294,9 @@ def _result(wl: WorkloadReport, report: Report, when: str) -> dict[str, Any]:
     result: dict[str, Any] = {
         "uuid": run,
         "title": f"mlwa validation of {wl.name}",
-        "description": (f"Workload {wl.workload} ({wl.file or 'no file'}) checked against "
+        "description": (f"Workload {wl.workload} "
+                        f"({urllib.parse.unquote(relative_href(wl.file, base_dir)) if wl.file else 'no file'})"
+                        " checked against "
                         f"{report.policies} policies with the {report.engine} engine, "
                         f"{wl.edition} edition of the ML Lens."),
         "start": when,
@@ -280,16 +310,47 @@ def _result(wl: WorkloadReport, report: Report, when: str) -> dict[str, Any]:
     return result
 
 
-def export_results(report: Report, *, plan_href: str = "#") -> dict[str, Any]:
-    """A validation :class:`~engine.report.Report` as OSCAL assessment results."""
+def _plan_resource(report: Report, catalog_href: str) -> dict[str, Any]:
+    """The assessment plan the results follow, as a back-matter resource: what was checked
+    (the packs and policies), how (the engine, the lens edition, the date) and against
+    which controls (the catalog). ``import-ap`` points at it, so a tool following the
+    reference finds it in the same document."""
+    packs = ", ".join(f"{k} {v}" for k, v in sorted(report.packs.items())) or "none"
+    return {
+        "uuid": _uuid("assessment-plan", report.as_of, report.engine, report.edition,
+                      _digest(sorted(report.packs.items())), str(report.policies)),
+        "title": "mlwa assessment plan",
+        "description": (f"Each workload description is validated against {report.policies} "
+                        f"mlwa policies (packs: {packs}) with the {report.engine} SHACL "
+                        f"engine, as of {report.as_of}; findings are mapped to the practices "
+                        f"of the {report.edition} edition of the Machine Learning Lens, the "
+                        "controls of the mlwa catalog. Automated policies are tests of the "
+                        "description; attestation policies examine attested evidence."),
+        "props": [_prop("engine", report.engine), _prop("lens-edition", report.edition),
+                  _prop("as-of", report.as_of), _prop("policies", str(report.policies))]
+        + [_prop("pack", f"{k}@{v}") for k, v in sorted(report.packs.items())],
+        "rlinks": [{"href": catalog_href}],
+    }
+
+
+def export_results(report: Report, *, plan_href: str | None = None,
+                   base_dir: str | Path | None = None,
+                   catalog_href: str = DEFAULT_CATALOG_HREF) -> dict[str, Any]:
+    """A validation :class:`~engine.report.Report` as OSCAL assessment results.
+
+    ``import-ap`` is ``plan_href`` when given, else a reference to a minimal assessment
+    plan carried in the document's back matter. Evidence links are relative to
+    ``base_dir`` (where the document is written; default the working folder)."""
     when = _timestamp(report.as_of)
-    results = [_result(wl, report, when) for wl in report.workloads]
+    results = [_result(wl, report, when, base_dir) for wl in report.workloads]
     if not results:
         raise InputError("the report has no workload to export")
+    plan = _plan_resource(report, catalog_href)
     body: dict[str, Any] = {
         "metadata": _metadata(f"mlwa assessment results ({report.as_of})", when),
-        "import-ap": {"href": plan_href},
+        "import-ap": {"href": plan_href or f"#{plan['uuid']}"},
         "results": results,
+        "back-matter": {"resources": [plan]},
     }
     body = {"uuid": _uuid("assessment-results", _digest(body)), **body}
     return {"assessment-results": body}

@@ -316,6 +316,9 @@ def _load(data: bytes, filename: str | None, as_of: dt.date | None, fmt: str | N
     with _gc_paused():
         tree, positions, problems = _structure(text, fmt, filename)
         if problems:
+            problems = sorted(problems + _later_problems(tree, positions, filename, when,
+                                                         problems),
+                              key=lambda p: (p.location.line or 0, p.location.column or 0))
             raise InputError("the workload description does not match the schema",
                              problems[0].location, problems)
         lifted = lift(tree, positions, filename, when)
@@ -338,6 +341,28 @@ def _ignored_imports(graph: Any, filename: str | None) -> tuple[str, ...]:
     return tuple(f"{where}owl:imports <{target}> is ignored: mlwa never fetches imports; "
                  "the description is checked as written"
                  for target in sorted({str(o) for o in graph.objects(None, OWL.imports)}))
+
+
+def _later_problems(tree: Any, positions: Any, filename: str | None, when: dt.date,
+                    found: list[Problem]) -> list[Problem]:
+    """The problems lifting finds (references to unknown names, attestation dates) in a
+    document that also has structural problems, so that one round reports both. Best
+    effort: lifting a document the schema refuses may fail in ways a valid one cannot, and
+    then only the structural problems are reported."""
+    from engine.workload.lift import lift
+
+    if not isinstance(tree, dict):
+        return []
+    try:
+        lift(tree, positions, filename, when)
+    except InputError as exc:
+        seen = {(p.location.pointer, p.message) for p in found}
+        taken = {p.location.pointer for p in found}
+        return [p for p in exc.problems
+                if (p.location.pointer, p.message) not in seen and p.location.pointer not in taken]
+    except Exception:
+        return []
+    return []
 
 
 def schema_text() -> str:

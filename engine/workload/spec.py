@@ -286,7 +286,7 @@ KINDS: tuple[Kind, ...] = (
         e("direction", "Whether higher or lower is better.", "maximize minimize"),
         n("value", "Measured value (model versions).", minimum=None),
         b("passed", "The measured value meets the threshold."),
-        t("rationale", "Why this metric reflects the business goal."),
+        t("rationale", "Why this metric reflects the business goal.", pred="choiceRationale"),
     ), parent="Part", link="hasMetric"),
     Kind("regions", "RegionChoice", "region choice", "An AWS Region the workload uses and why "
          "it was chosen.", (
@@ -296,7 +296,8 @@ KINDS: tuple[Kind, ...] = (
           "training-only inference-only"),
         b("low_carbon", "The Region is chosen for its low-carbon electricity (sustainability)."),
         b("data_residency", "The Region is required for data residency."),
-        t("rationale", "Why this Region: latency, residency, carbon intensity, cost."),
+        t("rationale", "Why this Region: latency, residency, carbon intensity, cost.",
+          pred="choiceRationale"),  # mlwa:rationale is the policies' annotation
     ), parent="Part", link="usesRegion"),
     Kind("accounts", "Account", "AWS account", "An AWS account the workload uses.", (
         s("name", "Account alias, e.g. ml-prod.", required=True, pattern=NAME_PATTERN),

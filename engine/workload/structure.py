@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from functools import cache
 from typing import Any
 
@@ -83,9 +84,43 @@ def _types(expected: Any) -> str:
     return " or ".join(TYPE_WORDS.get(str(n), str(n)) for n in names)
 
 
-def _suggest(word: str, options: list[str]) -> str:
+#: Words that name a meaning one of the schema's choices stands for: a value written in
+#: these words is suggested that choice, not the one it is spelled most like
+#: (`image-classification` is computer vision, not `binary-classification`).
+MEANINGS: dict[str, str] = {
+    "image": "computer-vision", "images": "computer-vision", "vision": "computer-vision",
+    "video": "computer-vision", "object": "computer-vision",
+    "segmentation": "computer-vision", "ocr": "computer-vision",
+    "text": "nlp", "language": "nlp", "sentiment": "nlp", "translation": "nlp",
+    "entity": "nlp", "ner": "nlp", "llm": "generation", "chat": "generation",
+    "chatbot": "generation", "summarization": "generation", "genai": "generation",
+    "rag": "retrieval-augmented-generation", "retrieval": "retrieval-augmented-generation",
+    "fraud": "binary-classification", "anomaly": "anomaly-detection",
+    "outlier": "anomaly-detection", "series": "forecasting", "timeseries": "forecasting",
+    "recommender": "recommendation", "recommendations": "recommendation",
+}
+
+
+def closest_meaning(word: str, options: list[str]) -> str | None:
+    """The choice ``word`` most likely means: a choice it abbreviates (`sagemaker` for
+    `sagemaker-feature-store`), then one its words name (:data:`MEANINGS`), then the one
+    it is spelled most like."""
+    w = word.strip().lower()
+    starts = [o for o in options if o.lower().startswith(w + "-") or o.lower().startswith(w + "_")]
+    if len(starts) == 1:
+        return starts[0]
+    tokens = [t for t in re.split(r"[-_\s]+", w) if t]
+    for token in tokens:
+        meant = MEANINGS.get(token)
+        if meant in options:
+            return meant
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f" (did you mean `{close[0]}`?)" if close else ""
+    return close[0] if close else None
+
+
+def _suggest(word: str, options: list[str]) -> str:
+    meant = closest_meaning(word, options)
+    return f" (did you mean `{meant}`?)" if meant else ""
 
 
 def check_data(data: Any, positions: Positions, filename: str | None) -> list[Problem]:
@@ -105,7 +140,7 @@ def check_data(data: Any, positions: Positions, filename: str | None) -> list[Pr
             msg = f"must be {_types(err.validator_value)}, got {describe(err.instance)}"
         elif v == "enum":
             opts = [str(o) for o in err.validator_value]
-            shown = ", ".join(opts) if len(opts) <= 12 else ", ".join(opts[:12]) + ", ..."
+            shown = ", ".join(opts)  # all of them: a cut list hides the one that was meant
             msg = (f"must be one of {shown}; got {describe(err.instance)}"
                    + _suggest(str(err.instance), opts))
         elif v == "required":

@@ -51,7 +51,7 @@ EIGHT = [f"c_{i}" for i in range(1, 9)]
 def test_best_answer_matching_no_rule_is_not_high_risk(tmp_path: Path) -> None:
     """Rules for the risky answers only: all eight practices chosen matches no rule and
     has no risk (mlwa said HIGH_RISK), and the warning shows such an answer."""
-    lens = _import(tmp_path, _lens(_question(EIGHT + ["c_no"], [
+    lens = _import(tmp_path, _lens(_question([*EIGHT, "c_no"], [
         ("c_no", "HIGH_RISK"), ("!c_1 || !c_2", "MEDIUM_RISK")])))
     q = lens.question("cache_1")
     assert walens.evaluate_risk(q, EIGHT) == "NO_RISK"
@@ -62,7 +62,7 @@ def test_best_answer_matching_no_rule_is_not_high_risk(tmp_path: Path) -> None:
 
 
 def test_no_warning_when_rules_cover_every_answer(tmp_path: Path) -> None:
-    lens = _import(tmp_path, _lens(_question(EIGHT + ["c_no"], [
+    lens = _import(tmp_path, _lens(_question([*EIGHT, "c_no"], [
         ("c_1 && c_2", "NO_RISK"), ("c_1 || c_2", "MEDIUM_RISK"),
         ("!c_1 && !c_2", "HIGH_RISK")])))
     assert not [w for w in lens.warnings if "default" in w]
@@ -95,13 +95,16 @@ def test_bare_nan_is_not_strict_json_with_line_and_column(tmp_path: Path) -> Non
     assert "expected a string" not in line
 
 
-def test_duplicate_keys_are_refused(tmp_path: Path) -> None:
+def test_duplicate_keys_are_named_in_a_warning(tmp_path: Path) -> None:
+    """Warned, not refused: published lenses must keep importing as they did."""
     text = json.dumps(_lens(_question(["c_1", "c_2"], [("c_1", "NO_RISK"),
                                                       ("default", "HIGH_RISK")])), indent=1)
     text = text.replace('"title": "How do you run the cache?"',
                         '"title": "How do you run the cache?", "title": "Something else"')
-    with pytest.raises(InputError, match='duplicate key "title" in the object with id "cache_1"'):
-        _import(tmp_path, text)
+    lens = _import(tmp_path, text)
+    assert lens.question("cache_1").title == "Something else"
+    assert any('duplicate key "title" in the object with id "cache_1"' in w
+               for w in lens.warnings), lens.warnings
 
 
 def test_pillar_ids_follow_the_tool_limits(tmp_path: Path) -> None:

@@ -162,3 +162,101 @@ def test_results_from_a_real_validation_run(repo: Path) -> None:
     doc = oscal.export_results(report)
     oscal.validate_oscal(doc)
     assert doc["assessment-results"]["results"][0]["start"].startswith("2026-01-15")
+
+
+# ------------------------------------------------------------------ issue 22: what OSCAL tools see
+
+AS_OF_EXAMPLES = "2026-11-30"  # the date the examples assume (docs/interop.md)
+
+
+def test_oscal_version_is_the_one_trestle_models() -> None:
+    import trestle.oscal
+
+    assert oscal.OSCAL_VERSION == trestle.oscal.OSCAL_VERSION
+    doc = oscal.export_results(_report())
+    assert doc["assessment-results"]["metadata"]["oscal-version"] == trestle.oscal.OSCAL_VERSION
+
+
+def test_import_ap_resolves_to_a_plan_in_the_back_matter() -> None:
+    doc = oscal.export_results(_report())["assessment-results"]
+    href = doc["import-ap"]["href"]
+    assert href.startswith("#") and href != "#"
+    (plan,) = [r for r in doc["back-matter"]["resources"] if r["uuid"] == href[1:]]
+    assert plan["title"] == "mlwa assessment plan" and "policies" in plan["description"]
+    assert oscal.export_results(_report(), plan_href="plan.json")[
+        "assessment-results"]["import-ap"]["href"] == "plan.json"
+
+
+def test_evidence_links_are_relative_and_never_leak_a_home_directory(tmp_path: Path,
+                                                                     repo: Path) -> None:
+    import datetime as dt
+    import os
+
+    from engine.validate import validate_paths
+
+    report = validate_paths([repo / "examples" / "churn-batch.yaml"], engine="fast",
+                            as_of=dt.date(2026, 11, 30))
+    home = os.path.expanduser("~")
+    for base, expected in ((repo, "examples/churn-batch.yaml"),
+                           (repo / "examples", "churn-batch.yaml"),
+                           (tmp_path, None)):
+        doc = oscal.export_results(report, base_dir=base)
+        text = json.dumps(doc)
+        assert str(repo) not in text and home not in text
+        hrefs = {e["href"] for r in doc["assessment-results"]["results"]
+                 for o in r["observations"] for e in o["relevant-evidence"]}
+        assert hrefs and all(not h.startswith("/") for h in hrefs)
+        if expected is not None:
+            assert hrefs == {expected}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("example", ["churn-batch", "fraud-detection", "genai-rag", "starter"])
+def test_trestle_import_and_validate_accept_the_results_of_every_example(
+        example: str, tmp_path: Path, repo: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    trestle = shutil.which("trestle", path=str(Path(sys.executable).parent)) or \
+        shutil.which("trestle")
+    require(trestle is not None, "the trestle command is not installed")
+    out = tmp_path / "out" / f"{example}.json"
+    out.parent.mkdir()
+    made = subprocess.run([sys.executable, "-m", "engine", "oscal", "results",
+                           str(repo / "examples" / f"{example}.yaml"), "--as-of", AS_OF_EXAMPLES,
+                           "-o", str(out)], capture_output=True, text=True, cwd=tmp_path,
+                          timeout=300, check=False)
+    assert made.returncode == 0, made.stderr
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    assert subprocess.run([trestle, "init"], cwd=ws, capture_output=True, timeout=120,
+                          check=False).returncode == 0
+    imported = subprocess.run([trestle, "import", "-f", str(out), "-o", example], cwd=ws,
+                              capture_output=True, text=True, timeout=120, check=False)
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    checked = subprocess.run([trestle, "validate", "-f",
+                              f"assessment-results/{example}/assessment-results.json"],
+                             cwd=ws, capture_output=True, text=True, timeout=120, check=False)
+    assert checked.returncode == 0 and "VALID" in checked.stdout + checked.stderr, \
+        checked.stdout + checked.stderr
+
+
+@pytest.mark.slow
+def test_every_documented_oscal_command_runs_as_written(tmp_path: Path, repo: Path) -> None:
+    """The `mlwa oscal` lines of docs/interop.md, run from a folder holding the examples."""
+    import shlex
+    import shutil
+    import subprocess
+    import sys
+
+    shutil.copytree(repo / "examples", tmp_path / "examples")
+    text = (repo / "docs" / "interop.md").read_text(encoding="utf-8")
+    commands = [ln.strip() for ln in text.splitlines() if ln.strip().startswith("mlwa oscal ")]
+    assert len(commands) >= 3
+    for line in commands:
+        args = shlex.split(line.split("  #")[0])[1:]
+        done = subprocess.run([sys.executable, "-m", "engine", *args], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=300, check=False,
+                              env={**__import__("os").environ, "PYTHONPATH": str(repo)})
+        assert done.returncode == 0, f"{line}: {done.stderr}"
