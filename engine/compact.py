@@ -7,6 +7,10 @@ A ``<CODE>.policy.yaml`` file::
     severity: high              # high | medium | low  ->  sh:Violation | sh:Warning | sh:Info
     status: stable              # stable | preview | deprecated (default stable)
     kind: automated             # automated | attestation (default automated)
+    evidence: structure         # structure | declaration: what a pass rests on (default structure)
+    needs: production endpoints # silence rule: what it needs to assess (optional)
+    when_absent: not-assessed   # gap | not-assessed (default not-assessed)
+    assessed_from: production   # optional lifecycle stage from which it applies
     implements: [MLSEC05-BP01]  # practice ids of either lens edition
     rationale: ...
     remediation: ...
@@ -55,6 +59,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import Location, PolicyError
+from engine.model import STAGES
 from engine.workload.safeyaml import PositionalProblems
 
 if TYPE_CHECKING:
@@ -66,8 +71,9 @@ if TYPE_CHECKING:
 
 MAX_COMPACT_BYTES = 256 * 1024
 SEVERITIES = {"high": "Violation", "medium": "Warning", "low": "Info"}
-TOP_KEYS = ("code", "title", "severity", "status", "kind", "implements", "rationale",
-            "remediation", "target", "where", "checks")
+TOP_KEYS = ("code", "title", "severity", "status", "kind", "evidence", "needs", "when_absent",
+            "assessed_from", "implements", "rationale", "remediation", "target", "where",
+            "checks")
 REQUIRED_TOP = ("code", "title", "severity", "implements", "rationale", "remediation",
                 "target", "checks")
 CHECK_KEYS = ("path", "required", "equals", "one_of", "min", "max", "pattern", "count_min",
@@ -280,12 +286,20 @@ class _Compiler(PositionalProblems):
         g.add((shape, SH.severity, SH[SEVERITIES[str(severity)]]))
         for key, allowed, default, pred in (
                 ("status", ("stable", "preview", "deprecated"), "stable", MLWA.policyStatus),
-                ("kind", ("automated", "attestation"), "automated", MLWA.checkKind)):
+                ("kind", ("automated", "attestation"), "automated", MLWA.checkKind),
+                ("evidence", ("structure", "declaration"), "structure", MLWA.evidenceKind),
+                ("when_absent", ("gap", "not-assessed"), "not-assessed", MLWA.whenAbsent),
+                ("assessed_from", (None, *STAGES), None, MLWA.assessedFrom)):
             value = self.data.get(key, default)
             if value not in allowed:
-                self.err((key,), f"{key} must be one of {', '.join(allowed)}, got {value!r}")
+                shown = ", ".join(a for a in allowed if a)
+                self.err((key,), f"{key} must be one of {shown}, got {value!r}")
                 value = default
-            g.add((shape, pred, Literal(value)))
+            if value is not None:
+                g.add((shape, pred, Literal(value)))
+        needs = self.text("needs", required=False)
+        if needs:
+            g.add((shape, MLWA.needs, Literal(needs, lang="en")))
         self.implements(g, shape)
         cls, fields = self.target(g, shape)
         checks = self.data.get("checks")

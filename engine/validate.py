@@ -492,12 +492,10 @@ class Validator:
         selected: set[str] | None = None
         stage = -1
         if self._from_stage:
-            from engine.vocab import MLWA
-
-            written = wl.graph.value(wl.root, MLWA.lifecycleStage)
+            written = lifecycle_stage(wl)
             # unstated or retired: what applies only to a live stage is not assessed
-            stage = (STAGES.index(str(written))
-                     if str(written) in STAGES and str(written) != "retired" else -1)
+            stage = (STAGES.index(written)
+                     if written in STAGES and written != "retired" else -1)
         from_stage = self._from_stage
         for code, held in self._verdicts:
             if code in failing:
@@ -630,20 +628,51 @@ def structural_links(p: Policy) -> frozenset[Node]:
     return frozenset(MLWA[n] for n in found & names)
 
 
+def _triples_about(wl: Workload, predicates: frozenset[Node]) -> list[tuple[Node, Node, Node]]:
+    """The workload's triples with one of ``predicates``, read without making rdflib index
+    a lifted graph that has not been indexed yet (a portfolio tally never needs it)."""
+    from rdflib import Graph
+
+    pending = getattr(wl.graph.store, "pending_triples", None)
+    triples = (pending() if pending is not None and type(wl.graph).triples is Graph.triples
+               else None)
+    if triples is None:
+        return [t for p in predicates for t in wl.graph.triples((None, p, None))]
+    return [t for t in triples if t[1] in predicates]
+
+
+@cache
+def _attestation_predicates() -> frozenset[Node]:
+    from engine.vocab import MLWA
+
+    return frozenset({MLWA.attestationStatus, MLWA.attestsPractice, MLWA.evidence,
+                      MLWA.note, MLWA.attestedBy})
+
+
+def lifecycle_stage(wl: Workload) -> str | None:
+    from engine.vocab import MLWA
+
+    for s, _, o in _triples_about(wl, frozenset({MLWA.lifecycleStage})):
+        if s == wl.root:
+            return str(o)
+    return None
+
+
 def not_applicable_in(wl: Workload) -> dict[str, str]:
     """Practices the workload file attests ``status: not-applicable`` (2025 id -> reason)."""
     from engine.vocab import MLWA
 
-    g = wl.graph
+    facts: dict[Node, dict[Node, str]] = defaultdict(dict)
+    for s, p, o in _triples_about(wl, _attestation_predicates()):
+        facts[s][p] = str(o)
     out: dict[str, str] = {}
-    for att in g.objects(wl.root, MLWA.hasAttestation):
-        status = g.value(att, MLWA.attestationStatus)
-        practice = g.value(att, MLWA.attestsPractice)
-        if practice is None or str(status) != "not-applicable":
+    for f in facts.values():
+        practice = f.get(MLWA.attestsPractice)
+        if practice is None or f.get(MLWA.attestationStatus) != "not-applicable":
             continue
-        why = g.value(att, MLWA.evidence) or g.value(att, MLWA.note)
-        who = g.value(att, MLWA.attestedBy)
-        out[str(practice).rsplit("/", 1)[-1]] = (
+        why = f.get(MLWA.evidence) or f.get(MLWA.note)
+        who = f.get(MLWA.attestedBy)
+        out[practice.rsplit("/", 1)[-1]] = (
             "the workload file attests it is not applicable"
             + (f" ({who})" if who is not None else "") + (f": {why}" if why is not None else ""))
     return out

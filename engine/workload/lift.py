@@ -357,10 +357,14 @@ class Lifter:
             f, pred, t, make, hardware = entry
             fpath = (*path, key)
             if make is not None:  # literals: the usual case
+                kept = value if f.many else (value,)
+                if t in _FREE_TEXT and key not in _NAME_KEYS and f.pattern is None:
+                    # a placeholder is no evidence: as if unstated
+                    kept = [one for one in kept if not is_placeholder(one, t)]
+                    if not kept:
+                        continue
                 record((node, pred), fpath)
-                for one in (value if f.many else (value,)):
-                    if t in _FREE_TEXT and key not in _NAME_KEYS and is_placeholder(one, t):
-                        continue  # a placeholder is no evidence: as if unstated
+                for one in kept:
                     add((node, pred, make(one)))
                     if hardware:
                         self.hardware(node, one)

@@ -337,6 +337,11 @@ KINDS: tuple[Kind, ...] = (
         s("license", "License or contract under which the data may be used."),
         b("usage_rights_verified", "Permission, privacy and license terms for ML use were "
           "checked.", pred="usageRightsVerified"),
+        e("hosting", "Where the data lives: in AWS, on premises, or both (hybrid).",
+          "aws on-premises hybrid other-cloud", pred="dataHosting"),
+        e("transfer", "How the data reaches AWS when it lives elsewhere.", "direct-connect "
+          "site-to-site-vpn dms-replication datasync storage-gateway snowball internet "
+          "other", many=True, pred="dataTransfer"),
         s("legal_basis", "Legal basis or consent for processing personal data."),
         b("catalogued", "Registered in a data catalog."),
         e("catalog", "The catalog.", "glue-data-catalog datazone lake-formation collibra "
@@ -568,6 +573,13 @@ KINDS: tuple[Kind, ...] = (
           pred="approvalStatus"),
         s("approved_by", "Who approved it."),
         d("approval_date", "When it was approved."),
+        g("independent_validation", "Validation by people independent of the model's "
+          "developers (model risk management), apart from approval.",
+          b("done", "An independent team validated this version.",
+            pred="independentlyValidated"),
+          s("by", "The validating team.", pred="validatedBy"),
+          d("date", "When it was validated.", pred="validationDate"),
+          prefix=False),
         r("trained_by", "Training job that produced it.", "training_jobs", pred="trainedBy"),
         r("training_data", "Data it was trained on.", "data_stores", "feature_stores",
           "data_sources", many=True, pred="trainsOn"),
@@ -685,6 +697,30 @@ KINDS: tuple[Kind, ...] = (
         r("models", "Further model versions (multi-model endpoints).", "model_versions",
           many=True, pred="servesModel"),
         s("foundation_model", "Foundation model id for hosted or Bedrock models."),
+        g("serving", "Who runs the model server: SageMaker, or a self-managed server on "
+          "Kubernetes or containers.",
+          e("platform", "Model server.", "sagemaker bedrock kserve seldon ray-serve "
+            "torchserve triton bentoml custom", pred="servingPlatform"),
+          e("runs_on", "Where a self-managed model server runs.", "eks ecs ec2 "
+            "on-premises other", pred="servingRunsOn"),
+          prefix=False),
+        g("bedrock", "Amazon Bedrock specifics of the endpoint.",
+          b("invocation_logging", "Model invocation logging is on (prompts and responses "
+            "go to CloudWatch Logs or S3).", pred="invocationLogging"),
+          i("provisioned_model_units", "Model units bought for provisioned throughput.",
+            pred="provisionedModelUnits"),
+          i("custom_model_retention_days", "How long a custom (fine-tuned) model and its "
+            "training artefacts are kept.", pred="customModelRetentionDays"),
+          prefix=False),
+        r("online_feature_store", "Feature store whose online store serves this endpoint's "
+          "features at inference time.", "feature_stores", pred="onlineFeatureStore"),
+        g("serverless", "Serverless inference settings.",
+          i("memory_mb", "Memory size in MB.", pred="serverlessMemoryMb", minimum=1),
+          i("max_concurrency", "Maximum concurrent invocations.",
+            pred="serverlessMaxConcurrency", minimum=1),
+          i("provisioned_concurrency", "Provisioned (pre-warmed) concurrency.",
+            pred="serverlessProvisionedConcurrency"),
+          prefix=False),
         b("generative", "Serves a generative model (text, images, code): generative AI "
           "practices apply.", pred="generative"),
         s("instance_type", "Instance type.", pred="instanceType"),
@@ -750,6 +786,10 @@ KINDS: tuple[Kind, ...] = (
             "ranges.", pred="inputValidation"),
           b("grounding_check", "Responses are checked against retrieved sources.",
             pred="groundingCheck"),
+          n("grounding_threshold", "Contextual grounding threshold (0-1) below which a "
+            "response is blocked.", maximum=1, pred="groundingThreshold"),
+          n("relevance_threshold", "Relevance threshold (0-1) below which a response is "
+            "blocked.", maximum=1, pred="relevanceThreshold"),
           prefix=False),
         r("role", "Execution role.", "iam_roles", pred="executionRole"),
         i("latency_target_ms", "p99 latency target in milliseconds.", minimum=1),
@@ -784,7 +824,7 @@ KINDS: tuple[Kind, ...] = (
          "quality, bias drift or feature attribution drift.", (
         *common(),
         e("type", "What it watches.", "data-quality model-quality bias-drift "
-          "feature-attribution-drift custom llm-quality toxicity latency cost",
+          "feature-attribution-drift custom llm-quality llm-grounding toxicity latency cost",
           pred="monitorType"),
         r("target", "What it watches.", "endpoints", "batch_inference", "data_stores",
           pred="monitors"),
@@ -881,6 +921,17 @@ WORKLOAD_FIELDS: tuple[Field, ...] = (
     e("criticality", "Business criticality.", "low medium high critical"),
     b("no_personal_data", "The workload uses no personal data anywhere: stated once for the "
       "whole workload instead of `contains_pii: false` on every data source and store."),
+    g("change_process", "How changes to models and serving reach production when no "
+      "pipeline (or not only a pipeline) deploys them.",
+      e("type", "The process: a deployment pipeline, a manual release approved by a "
+        "change advisory board, a manual release (`kubectl apply`, console) without "
+        "approval, or none.", "pipeline manual-approved manual none",
+        pred="changeProcess"),
+      s("approver", "Who approves manual changes, e.g. the change advisory board.",
+        pred="changeApprover"),
+      b("recorded", "Each change is recorded (ticket, change log).",
+        pred="changesRecorded"),
+      prefix=False),
     g("owner", "Ownership.",
       s("team", "Owning team.", pred="ownerTeam"),
       s("contact", "Contact e-mail or alias.", pred="ownerContact"),

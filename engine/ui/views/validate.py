@@ -322,6 +322,9 @@ def main() -> None:
     m[2].metric("Low", counts["low"])
     m[3].metric("Waived", counts["waived"])
     m[4].metric("Practices violated", wr.status_counts()["violated"])
+    # how each practice is known (evidence level): verified, declared, attested, ...
+    st.caption("Practices: " + " · ".join(f"{n} {level.replace('_', ' ')}"
+                                          for level, n in wr.status_counts().items()))
     for note in wr.notes:
         st.caption(f"Note: {components.plain(note)}")
     names = ["Findings", "Gap heatmap", "Risk per question", "Improvement plan", "Source",
