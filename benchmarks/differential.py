@@ -4,7 +4,7 @@
 
 Generates the workloads (benchmarks/generate.py, seed 11; ``--small``: starter-sized, else the
 realistic mix) or reuses those in ``--dir``, runs them through ``mlwa portfolio``'s path
-(``engine.portfolio.run_portfolio`` with full reports) once per engine, and compares each
+(``engine.estate.portfolio.run_portfolio`` with full reports) once per engine, and compares each
 workload's report: every field of every finding, the practice results and the question risks.
 Prints the workloads that differ (at most 20, with what differs) and a one-line summary; exits
 1 when anything differs, 0 when the two engines agree on every workload.
@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
 def _reports(files: list[str], engine: str, workers: int) -> tuple[dict[str, Any], float, int]:
-    from engine.portfolio import PortfolioOptions, run_portfolio
+    from engine.estate.portfolio import PortfolioOptions, run_portfolio
 
     started = time.perf_counter()
     result = run_portfolio(files, PortfolioOptions(engine=engine, as_of="2027-06-01"),

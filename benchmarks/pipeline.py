@@ -24,8 +24,8 @@ REPO = Path(__file__).resolve().parent.parent
 CHILD = r"""
 import glob, json, statistics, sys, time
 t0 = time.perf_counter()
-from engine.catalog import builtin_catalog
-from engine.validate import Validator
+from engine.policies.catalog import builtin_catalog
+from engine.validate.validator import Validator
 from engine.workload import load_workload
 t1 = time.perf_counter()
 cat = builtin_catalog()

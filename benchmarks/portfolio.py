@@ -1,4 +1,4 @@
-"""Time and profile the portfolio path alone (``engine.portfolio.run_portfolio``).
+"""Time and profile the portfolio path alone (``engine.estate.portfolio.run_portfolio``).
 
     python benchmarks/portfolio.py [--count 1000] [--workers 2] [--chunk-size 200]
                                    [--store] [--profile] [--dir DIR]
@@ -29,14 +29,14 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 OWNERS = (
     ("engine/workload/__init__.py:load_workload", "engine.workload (read, schema, lift)"),
     ("engine/shacl/fast/__init__.py:_batch", "engine.shacl.fast (batch validation)"),
-    ("engine/validate.py:report_for", "engine.validate (report building)"),
-    ("engine/validate.py:tally", "engine.validate (tallies, when no report is asked for)"),
-    ("engine/portfolio.py:summarise", "engine.portfolio (summaries, in the worker)"),
-    ("engine/estate.py:graph_ntriples", "engine.estate (workload graph to N-Triples)"),
-    ("engine/estate.py:result_ntriples", "engine.estate (run results to N-Triples)"),
-    ("engine/portfolio.py:_store_chunk", "engine.estate (writing the store)"),
-    ("engine/portfolio.py:add_bytes", "engine.portfolio (report spool)"),
-    ("engine/portfolio.py:worker_validator", "engine.validate (building the Validator once)"),
+    ("engine/validate/validator.py:report_for", "engine.validate.validator (report building)"),
+    ("engine/validate/validator.py:tally", "engine.validate.validator (tallies, when no report is asked for)"),
+    ("engine/estate/portfolio.py:summarise", "engine.estate.portfolio (summaries, in the worker)"),
+    ("engine/estate/store.py:graph_ntriples", "engine.estate.store (workload graph to N-Triples)"),
+    ("engine/estate/store.py:result_ntriples", "engine.estate.store (run results to N-Triples)"),
+    ("engine/estate/portfolio.py:_store_chunk", "engine.estate.store (writing the store)"),
+    ("engine/estate/portfolio.py:add_bytes", "engine.estate.portfolio (report spool)"),
+    ("engine/estate/portfolio.py:worker_validator", "engine.validate.validator (building the Validator once)"),
 )
 
 
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from generate import write
 
-    from engine.portfolio import PortfolioOptions, run_portfolio
+    from engine.estate.portfolio import PortfolioOptions, run_portfolio
 
     with tempfile.TemporaryDirectory(prefix="mlwa-portfolio-bench-") as tmp:
         folder = args.dir or Path(tmp) / "wl"

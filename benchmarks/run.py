@@ -17,7 +17,7 @@ all of them alike), on workloads from benchmarks/generate.py and the real policy
   load and validate in one cold process, median of runs), and the import alone in-process
   (warm, per resource of that template);
 * portfolios of 1,000 and 10,000 workloads (100,000 with ``--huge``, fast only): a child
-  process runs ``engine.portfolio.run_portfolio`` (2 local workers, no store) for fast and
+  process runs ``engine.estate.portfolio.run_portfolio`` (2 local workers, no store) for fast and
   reference; for pyrudof the same loader and the same 2-process chunking feed pyrudof.
   Wall time, throughput and peak memory (ru_maxrss of the parent and of the largest worker).
 
@@ -54,20 +54,20 @@ LABEL = {"fast": "fast (SPARQL on Oxigraph)", "reference": "reference (pySHACL)"
          "pyrudof": "pyrudof (core only)"}
 
 RUDOF_SETUP = r"""
-from engine.catalog import builtin_catalog
-from engine.validate import class_hierarchy, Validator
+from engine.policies.catalog import builtin_catalog
+from engine.validate.validator import class_hierarchy, Validator
 
 def rudof_validator():
     import pyrudof  # only when asked for: the other engines run without it
 
     catalog = builtin_catalog()
-    from engine.catalog import shapes_graph
+    from engine.policies.catalog import shapes_graph
     shapes, _ = shapes_graph(list(catalog.policies.values()))
     r = pyrudof.Rudof(pyrudof.RudofConfig())
     r.read_shacl(shapes.serialize(format="turtle"), pyrudof.ShaclFormat.Turtle)
     onto = class_hierarchy().serialize(format="nt")
     def run(graph):
-        from engine.estate import graph_ntriples
+        from engine.estate.store import graph_ntriples
         r.reset_data()  # read_data merged into earlier data in older versions
         r.read_data(graph_ntriples(graph) + onto, pyrudof.RDFFormat.NTriples, merge=False)
         return r.validate_shacl(pyrudof.ShaclValidationMode.Native)
@@ -83,8 +83,8 @@ run(load_workload(sys.argv[1]).graph)
 
 WARM = RUDOF_SETUP + r"""
 import json, sys, time
-from engine.catalog import builtin_catalog
-from engine.validate import Validator
+from engine.policies.catalog import builtin_catalog
+from engine.validate.validator import Validator
 from engine.workload import load_workload
 engine, path, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3])
 wl = load_workload(path)
@@ -132,7 +132,7 @@ if engine == "pyrudof":
             peak_worker = max(peak_worker, peak)
     workloads, findings = done, None
 else:
-    from engine.portfolio import PortfolioOptions, run_portfolio
+    from engine.estate.portfolio import PortfolioOptions, run_portfolio
     res = run_portfolio([pattern], PortfolioOptions(engine=engine), workers=workers)
     workloads = len(res.summaries)
     findings = sum(s.high + s.medium + s.low for s in res.summaries)
@@ -169,7 +169,7 @@ print(json.dumps({"wall": wall, "workloads": done, "reader": LOADER.__name__, "c
 
 CPU = r"""
 import glob, json, sys, time
-from engine.portfolio import PortfolioOptions, run_portfolio, worker_validator
+from engine.estate.portfolio import PortfolioOptions, run_portfolio, worker_validator
 engine, pattern = sys.argv[1], sys.argv[2]
 files = sorted(glob.glob(pattern))[:500]
 options = PortfolioOptions(engine=engine)
@@ -304,7 +304,7 @@ def iac_once(engine: str, template: Path) -> float:
 def table(raw: dict[str, dict[Any, Any]], engines: list[str], sizes: list[int], workers: int,
           began: str, out: Any) -> None:
     """Write the markdown table; cells not measured (yet) say "not run"."""
-    from engine.catalog import builtin_catalog
+    from engine.policies.catalog import builtin_catalog
 
     rows: list[tuple[str, dict[str, str], str]] = []  # (measure, cells, fast vs pySHACL)
 

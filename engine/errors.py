@@ -3,7 +3,7 @@
 * :class:`InputError`: something the user gave us is wrong (file, option, query). It
   carries a location and a message a person understands; the CLI prints one line per
   problem and exits 2.
-* Findings are not errors: they are results (see ``engine.report``).
+* Findings are not errors: they are results (see ``engine.validate.report``).
 * Anything else escaping the engine is a bug: the CLI prints a traceback and says so.
 """
 

@@ -19,7 +19,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
     if not os.environ.get("MLWA_CACHE_DIR"):
         os.environ["MLWA_CACHE_DIR"] = tempfile.mkdtemp(prefix="mlwa-test-cache-")
-    # The store's audit key (engine.store.load_audit_key) likewise: never the user's own.
+    # The store's audit key (engine.governance.store.load_audit_key) likewise: never the user's own.
     if not os.environ.get("MLWA_AUDIT_KEY_FILE"):
         key_dir = tempfile.mkdtemp(prefix="mlwa-test-key-")
         os.environ["MLWA_AUDIT_KEY_FILE"] = os.path.join(key_dir, "audit.key")

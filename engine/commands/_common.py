@@ -61,7 +61,7 @@ def read_profile(path: Path | None) -> Any:
     """The tailoring profile at ``path`` (None: none)."""
     if path is None:
         return None
-    from engine.profiles import load_profile
+    from engine.governance.profiles import load_profile
 
     return load_profile(path)
 
@@ -70,7 +70,7 @@ def read_waivers(path: Path | None) -> Any:
     """The waivers file at ``path`` (None: none)."""
     if path is None:
         return None
-    from engine.waivers import load_waivers
+    from engine.governance.waivers import load_waivers
 
     return load_waivers(path)
 

@@ -17,7 +17,7 @@ def command(run_a: str, run_b: str, fmt: str, store: str | None) -> None:
     """Compare RUN_A with RUN_B (ids, prefixes, milestones, `latest`, or JSON reports):
     new, fixed and unchanged findings, and risk changes per question and pillar. A run id
     of `mlwa portfolio` is read from the estate store when it was not recorded."""
-    from engine.history import diff_runs, load_run, render_diff
+    from engine.estate.history import diff_runs, load_run, render_diff
 
     out = render_diff(diff_runs(load_run(run_a, store=store), load_run(run_b, store=store)), fmt)
     click.echo(out, nl=not out.endswith("\n"))

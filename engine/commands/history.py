@@ -22,7 +22,7 @@ def command() -> None:
               show_default=True, help="Output format.")
 def list_(workload: str | None, fmt: str) -> None:
     """List runs, newest first."""
-    from engine.history import list_runs
+    from engine.estate.history import list_runs
 
     runs = list_runs(workload=workload)
     if fmt == "json":
@@ -49,7 +49,7 @@ def list_(workload: str | None, fmt: str) -> None:
 def show(run: str, fmt: str, store: str | None) -> None:
     """Show RUN (id, id prefix, milestone name or `latest`; a portfolio run id from the
     estate store)."""
-    from engine.history import load_run
+    from engine.estate.history import load_run
 
     doc = load_run(run, store=store)
     if fmt == "json":

@@ -37,7 +37,7 @@ def command() -> None:
 
 
 def _lens() -> Any:
-    from engine.ontology import load_lens
+    from engine.lens.ontology import load_lens
 
     return load_lens()
 
@@ -52,7 +52,7 @@ def _edition_option() -> Any:
 @format_option
 def overview(edition: str, fmt: str) -> None:
     """The pillar × phase matrix of practice counts and the design-principle coverage."""
-    from engine.ontology import PHASE_ORDER
+    from engine.lens.ontology import PHASE_ORDER
 
     lens = _lens()
     matrix = lens.matrix(edition)
@@ -188,7 +188,7 @@ def _read_arg(value: str) -> str:
 @format_option
 def check(no_reasoner: bool, fmt: str) -> None:
     """Check the lens graph: integrity shapes, counts, and OWL consistency (HermiT)."""
-    from engine.lenscheck import run_checks
+    from engine.lens.check import run_checks
 
     result = run_checks(reasoner=not no_reasoner)
     if fmt == "json":
@@ -237,7 +237,7 @@ def _custom_lens(ref: str) -> Any:
               help="Write here instead of standard output.")
 def export(fmt: str, lens_ref: str, output: Path | None) -> None:
     """Export a lens (Turtle, JSON-LD, OWL as RDF/XML, N-Triples, GraphML, WA Tool lens JSON)."""
-    from engine.ontology import lens_graph
+    from engine.lens.ontology import lens_graph
 
     if lens_ref != "ml-lens":
         lens = _custom_lens(lens_ref)

@@ -92,7 +92,7 @@ def import_command(file: Path, output: Path | None, slug: str | None, answers: P
 @format_option
 def map_command(practice_id: str, fmt: str) -> None:
     """Map a practice id between the 2023 and 2025 editions (MLCOST-23 <-> MLCOST06-BP04)."""
-    from engine.interop.editions import format_map, map_practice
+    from engine.lens.editions import format_map, map_practice
 
     result = map_practice(practice_id)
     if fmt == "json":
@@ -107,7 +107,7 @@ def map_command(practice_id: str, fmt: str) -> None:
 @format_option
 def diff_command(old: str, new: str, fmt: str) -> None:
     """Renamed, renumbered and moved practices between two editions (e.g. 2023 2025)."""
-    from engine.interop.editions import diff_editions, format_diff
+    from engine.lens.editions import diff_editions, format_diff
 
     result = diff_editions(old, new)
     if fmt == "json":

@@ -41,8 +41,8 @@ def command() -> None:
 @_no_check
 def catalog(packs: tuple[Path, ...], output: Path | None, no_check: bool) -> None:
     """The ML Lens and the policies that check it as an OSCAL catalog."""
-    from engine.catalog import builtin_catalog, load_catalog
     from engine.interop.oscal import export_catalog
+    from engine.policies.catalog import builtin_catalog, load_catalog
 
     cat = load_catalog(list(packs)) if packs else builtin_catalog()
     _emit(export_catalog(cat.policies.values()), output, not no_check)
@@ -77,7 +77,7 @@ def results(files: tuple[Path, ...], packs: tuple[Path, ...], engine: str, as_of
             output: Path | None, no_check: bool) -> None:
     """Validate workload files and write the run as OSCAL assessment results."""
     from engine.interop.oscal import export_results
-    from engine.validate import validate_paths
+    from engine.validate.validator import validate_paths
 
     report = validate_paths(list(files), packs=list(packs), engine=engine, as_of=as_of)
     _emit(export_results(report, base_dir=output.parent if output else None), output,

@@ -16,7 +16,7 @@ def command() -> None:
 
 
 def _catalog(packs: tuple[Path, ...]):  # type: ignore[no-untyped-def]
-    from engine.catalog import builtin_catalog, load_catalog
+    from engine.policies.catalog import builtin_catalog, load_catalog
 
     return load_catalog(packs) if packs else builtin_catalog()
 
@@ -60,7 +60,7 @@ _EVIDENCE_WORD = {"structure": "verified (cross-linked structure shows it)",
 @format_option
 def show(code: str, packs: tuple[Path, ...], fmt: str) -> None:
     """One policy: its documentation, its SHACL and its cases as examples."""
-    from engine.testing import load_cases
+    from engine.validate.cases import load_cases
 
     pol = _catalog(packs).get(code)
     try:
@@ -76,7 +76,7 @@ def show(code: str, packs: tuple[Path, ...], fmt: str) -> None:
         return
     import yaml
 
-    from engine.ontology import load_lens
+    from engine.lens.ontology import load_lens
 
     lens = load_lens()
     out = [f"{pol.code}: {pol.title}",
@@ -123,9 +123,9 @@ def test(pack_dirs: tuple[Path, ...], codes: tuple[str, ...], engine: str,
     With no PACK_DIRS, tests the built-in pack. Custom packs are linted on load and their
     cases run in a sandboxed child with CPU, memory and wall-time limits.
     """
-    from engine.catalog import Catalog, builtin_catalog, load_pack
-    from engine.custom import configure_from_options
-    from engine.testing import check_case_files, format_results, sandboxed_pack_tests
+    from engine.policies.catalog import Catalog, builtin_catalog, load_pack
+    from engine.policies.custom import configure_from_options
+    from engine.validate.cases import check_case_files, format_results, sandboxed_pack_tests
 
     if pack_dirs:
         packs = [load_pack(d) for d in pack_dirs]

@@ -98,8 +98,8 @@ def _pack_prefix(pack: Path) -> str | None:
     meta = pack / "pack.ttl"
     if not meta.exists():
         return None
-    from engine.catalog import MAX_POLICY_BYTES
     from engine.errors import PolicyError
+    from engine.policies.catalog import MAX_POLICY_BYTES
     from engine.safefile import read_text
 
     text = read_text(meta, MAX_POLICY_BYTES, what="pack file", error=PolicyError)
@@ -117,7 +117,7 @@ def _next_code(pack: Path, prefix: str) -> str:
 
 def scaffold(pack: Path, code: str | None, compact: bool) -> list[Path]:
     """Create the pack (if needed), the policy and its cases; return the files written."""
-    from engine.catalog import CODE_RE
+    from engine.policies.catalog import CODE_RE
 
     pack = Path(pack)
     if pack.exists() and not pack.is_dir():

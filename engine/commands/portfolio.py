@@ -75,7 +75,7 @@ def command(inputs: tuple[str, ...], fmt: str, output: Path | None, fail_on: str
     When no workload at all was validated (no file found, or every file had an error),
     one line says so and the exit code is 2.
     """
-    from engine.portfolio import (
+    from engine.estate.portfolio import (
         PortfolioOptions,
         render_summary,
         run_portfolio,

@@ -23,8 +23,8 @@ def check(file: Path, packs: tuple[Path, ...], fmt: str) -> None:
 
     Exit 0 when the profile is valid, 2 with file:line for each problem otherwise.
     """
-    from engine.catalog import builtin_catalog, load_catalog
-    from engine.profiles import load_profile
+    from engine.governance.profiles import load_profile
+    from engine.policies.catalog import builtin_catalog, load_catalog
 
     profile = load_profile(file)
     catalog = load_catalog(packs) if packs else builtin_catalog()

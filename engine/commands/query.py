@@ -25,7 +25,7 @@ def command(query: str, store: str | None, fmt: str, timeout: float, max_rows: i
     and every run, as one union graph. SELECT and ASK only; updates, SERVICE, FROM and
     GRAPH are refused. Prefixes mlwa:, lens:, pol:, practice:, question:, rdf:, rdfs:,
     skos: and xsd: are predeclared. Examples: docs/scale.md."""
-    from engine.estate import render_result, run_query
+    from engine.estate.store import render_result, run_query
 
     text = query
     if query.startswith("@"):

@@ -13,7 +13,7 @@ from engine.commands._common import emit_json, format_option
 
 
 def _open(ctx: click.Context) -> Any:
-    from engine.store import open_store
+    from engine.governance.store import open_store
 
     return open_store(ctx.obj.get("root"))
 

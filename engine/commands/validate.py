@@ -75,7 +75,7 @@ def command(files: tuple[Path, ...], iac: tuple[Path, ...], overlay: Path | None
             memory_limit: float | None, wall_limit: float | None) -> None:
     """Validate workload FILES; print a gap report; exit 0 clean, 1 findings, 2 bad input."""
     from engine.formatters import render
-    from engine.validate import validate_paths
+    from engine.validate.validator import validate_paths
 
     if not files and not iac:
         raise UsageError("Missing argument 'FILES...': name workload files, or "
@@ -94,7 +94,7 @@ def command(files: tuple[Path, ...], iac: tuple[Path, ...], overlay: Path | None
         raise UsageError("--new-only needs --baseline")
     when = as_of or dt.date.today()
     if cpu_limit or memory_limit or wall_limit:
-        from engine.custom import configure_from_options
+        from engine.policies.custom import configure_from_options
 
         configure_from_options(cpu_limit, memory_limit, wall_limit)
     tailoring = read_profile(profile)
@@ -104,14 +104,14 @@ def command(files: tuple[Path, ...], iac: tuple[Path, ...], overlay: Path | None
                             keep_going=True, workloads=imported)
     report.notes.extend(import_notes)
     if baseline:
-        from engine.history import apply_baseline
+        from engine.estate.history import apply_baseline
 
         report = apply_baseline(report, baseline, new_only=new_only)
     if (record or milestone) and report.errors:
         report.notes.append(f"not recorded in the history: {len(report.errors)} input "
                             f"error{'s' if len(report.errors) != 1 else ''}")
     elif record or milestone:
-        from engine.history import record_run
+        from engine.estate.history import record_run
 
         run_id = record_run(report, milestone=milestone, estate=store)
         report.notes.append(f"recorded as run {run_id}")

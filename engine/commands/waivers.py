@@ -1,7 +1,7 @@
 """``mlwa waivers``: list, grant and revoke waivers kept in the governance store.
 
 Waivers live in the store document (``waivers``, NAME) (default NAME ``waivers``), a YAML
-file in the format of :mod:`engine.waivers`. ``grant`` and ``revoke`` need the governance
+file in the format of :mod:`engine.governance.waivers`. ``grant`` and ``revoke`` need the governance
 role (``--role`` or ``$MLWA_ROLE``), record a reason in the audit log, validate the whole
 document before saving, and retry on a concurrent change so no grant is ever lost.
 """
@@ -52,7 +52,7 @@ def _who(role: str | None, actor: str | None) -> tuple[str, str]:
 @click.pass_context
 def list_cmd(ctx: click.Context, as_of: dt.date | None, fmt: str) -> None:
     """The waivers in the store, with their status on --as-of."""
-    from engine.waivers import load_store_waivers
+    from engine.governance.waivers import load_store_waivers
 
     when = as_of or dt.date.today()
     waivers = load_store_waivers(ctx.obj["name"], ctx.obj["root"])
@@ -84,7 +84,7 @@ def grant(ctx: click.Context, waiver_id: str, workload: str, policy: str | None,
           practice: str | None, focus: str | None, reason: str, approver: str,
           created: str | None, expires: str, actor: str | None, role: str | None) -> None:
     """Add a waiver (validated, audited)."""
-    from engine.waivers import parse_waivers, update_store_waivers
+    from engine.governance.waivers import parse_waivers, update_store_waivers
 
     role, actor = _who(role, actor)
     start = _date(created, "--created") or dt.date.today()
@@ -116,7 +116,7 @@ def grant(ctx: click.Context, waiver_id: str, workload: str, policy: str | None,
 def revoke(ctx: click.Context, waiver_id: str, reason: str, actor: str | None,
            role: str | None) -> None:
     """Remove a waiver (its history stays in the store)."""
-    from engine.waivers import update_store_waivers
+    from engine.governance.waivers import update_store_waivers
 
     role, actor = _who(role, actor)
 
@@ -135,7 +135,7 @@ def revoke(ctx: click.Context, waiver_id: str, reason: str, actor: str | None,
 @as_of_option("waiver status")
 def check(file: Path, as_of: dt.date | None) -> None:
     """Validate a waivers FILE (exit 2 with file:line on problems)."""
-    from engine.waivers import load_waivers
+    from engine.governance.waivers import load_waivers
 
     when = as_of or dt.date.today()
     waivers = load_waivers(file)

@@ -1,8 +1,11 @@
-"""Output formats for a :class:`~engine.report.Report`: one module per format.
+"""Output formats for a :class:`~engine.validate.report.Report`: one module per format.
 
 Every module exposes ``render(report, *, edition=None, color=False, policies=None) -> str``;
 :func:`render` picks one by name. Modules are imported on first use so that importing the
 package (and ``mlwa --help``) stays cheap.
+
+May import: the report model (validate.report), the lens and the core: formatters read
+results, they never validate. A new report format is one module here.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from engine.errors import UsageError
 
 if TYPE_CHECKING:
-    from engine.report import Report
+    from engine.validate.report import Report
 
 FORMATS: tuple[str, ...] = ("text", "json", "sarif", "junit", "markdown", "html")
 

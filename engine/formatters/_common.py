@@ -12,7 +12,7 @@ from typing import Any
 
 from engine.errors import UsageError
 from engine.model import PracticeStatus, QuestionRisk, Severity
-from engine.report import Finding, Report, WorkloadReport
+from engine.validate.report import Finding, Report, WorkloadReport
 
 LENS_HOST = "https://docs.aws.amazon.com/"
 
@@ -59,7 +59,7 @@ class PracticeLabel:
 def practice_label(pid: str, edition: str) -> PracticeLabel:
     """The practice's id, title and lens page in ``edition``; the id itself when the lens
     does not know it (reports from another lens version must still render)."""
-    from engine.ontology import load_lens
+    from engine.lens.ontology import load_lens
 
     p = load_lens().find(pid)
     if p is None:
@@ -127,7 +127,7 @@ def rules(report: Report, policies: Mapping[str, Any] | None = None,
     """Every policy that produced a finding or that a practice result names, sorted by
     code. Text comes from ``policies`` (catalogue entries) when given, else from the first
     finding of the policy, else from the practices it implements."""
-    from engine.ontology import load_lens
+    from engine.lens.ontology import load_lens
 
     lens = load_lens()
     first: dict[str, Finding] = {}

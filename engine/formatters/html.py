@@ -25,7 +25,7 @@ from engine.formatters._common import (
     status_label,
 )
 from engine.model import PracticeStatus
-from engine.report import Report, WorkloadReport
+from engine.validate.report import Report, WorkloadReport
 
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;
@@ -95,7 +95,7 @@ def _table(head: Iterable[str], rows: Iterable[str], cls: str = "") -> list[str]
 
 
 def _heatmap(w: WorkloadReport, edition: str) -> list[str]:
-    from engine.ontology import PHASE_ORDER, PILLAR_ORDER, load_lens
+    from engine.lens.ontology import PHASE_ORDER, PILLAR_ORDER, load_lens
 
     lens = load_lens()
     pillars = {p.slug: p.label for p in lens.pillars}
@@ -142,7 +142,7 @@ def _plan(w: WorkloadReport, edition: str) -> list[str]:
 
 def _findings(w: WorkloadReport, edition: str, policies: Mapping[str, Any] | None
               ) -> list[str]:
-    from engine.plan import fix_for
+    from engine.validate.plan import fix_for
 
     if not w.findings:
         return ['<p class="muted">No findings.</p>']
@@ -167,7 +167,7 @@ def _findings(w: WorkloadReport, edition: str, policies: Mapping[str, Any] | Non
 
 
 def _questions(w: WorkloadReport) -> list[str]:
-    from engine.ontology import load_lens
+    from engine.lens.ontology import load_lens
 
     titles = {q.id: q.title for q in load_lens().questions}
     order = {r: i for i, r in enumerate(RISK_ORDER)}
@@ -181,9 +181,9 @@ def _reviews(w: WorkloadReport) -> list[str]:
     """Custom lens reviews: every question of each lens with its choices and risk."""
     if not w.reviews:
         return []
-    from engine.report import REVIEW_REPORT_RISK as REPORT_RISK
-    from engine.report import review_counts_text as counts_text
-    from engine.report import review_risk_label as risk_label
+    from engine.validate.report import REVIEW_REPORT_RISK as REPORT_RISK
+    from engine.validate.report import review_counts_text as counts_text
+    from engine.validate.report import review_risk_label as risk_label
 
     out = ["<h3>Custom lens reviews</h3>"]
     for r in w.reviews:
@@ -199,8 +199,8 @@ def _reviews(w: WorkloadReport) -> list[str]:
 
 def _summary(w: WorkloadReport, report: Report) -> list[str]:
     """Risky questions per pillar and per lifecycle phase, evidence, baseline delta."""
-    from engine.ontology import PHASE_ORDER, PILLAR_ORDER, load_lens
-    from engine.plan import baseline_delta, evidence_order
+    from engine.lens.ontology import PHASE_ORDER, PILLAR_ORDER, load_lens
+    from engine.validate.plan import baseline_delta, evidence_order
 
     lens = load_lens()
     pillars = {p.slug: p.label for p in lens.pillars}

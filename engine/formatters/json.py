@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.formatters._common import resolve_edition
-from engine.report import Report
+from engine.validate.report import Report
 
 
 def render(report: Report, *, edition: str | None = None, color: bool = False,

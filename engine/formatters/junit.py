@@ -15,7 +15,7 @@ from engine.formatters._common import (
     sorted_findings,
     workload_policies,
 )
-from engine.report import Finding, Report
+from engine.validate.report import Finding, Report
 
 _XML_UNSAFE = {c: " " for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)}
 
@@ -26,7 +26,7 @@ def _xml_text(text: str) -> str:
 
 
 def _finding_text(f: Finding, policy: Any = None) -> str:
-    from engine.plan import fix_for
+    from engine.validate.plan import fix_for
 
     where = f"{f.file}:{f.line}" if f.file and f.line else (f.file or f"<{f.workload}>")
     text = (f"{where}: {f.severity.value} {one_line(f.message)} "

@@ -25,7 +25,7 @@ from engine.formatters._common import (
     status_label,
 )
 from engine.model import PracticeStatus
-from engine.report import Finding, Report, WorkloadReport
+from engine.validate.report import Finding, Report, WorkloadReport
 
 TOP_GAPS = 10  # actions shown
 SNIPPETS = 3  # actions whose YAML is shown (collapsed)
@@ -64,7 +64,7 @@ def _headline(report: Report) -> str:
 
 
 def _matrix(w: WorkloadReport, edition: str) -> list[str]:
-    from engine.ontology import PHASE_ORDER, PILLAR_ORDER, load_lens
+    from engine.lens.ontology import PHASE_ORDER, PILLAR_ORDER, load_lens
 
     lens = load_lens()
     pillars = {p.slug: p.label for p in lens.pillars}
@@ -85,8 +85,8 @@ def _matrix(w: WorkloadReport, edition: str) -> list[str]:
 def _summary(w: WorkloadReport, report: Report) -> list[str]:
     """Risky questions per pillar and per phase side by side, the evidence behind each
     practice outcome and what changed since the baseline."""
-    from engine.ontology import PHASE_ORDER, PILLAR_ORDER, load_lens
-    from engine.plan import baseline_delta, evidence_order
+    from engine.lens.ontology import PHASE_ORDER, PILLAR_ORDER, load_lens
+    from engine.validate.plan import baseline_delta, evidence_order
 
     lens = load_lens()
     pillars = {p.slug: p.label for p in lens.pillars}
@@ -152,8 +152,8 @@ def _reviews(w: WorkloadReport) -> list[str]:
     """Custom lens reviews: counts per lens and its high or medium risk questions."""
     if not w.reviews:
         return []
-    from engine.report import review_counts_text as counts_text
-    from engine.report import review_risk_label as risk_label
+    from engine.validate.report import review_counts_text as counts_text
+    from engine.validate.report import review_risk_label as risk_label
 
     lines = ["", "**Custom lens reviews**", ""]
     for r in w.reviews:
@@ -170,7 +170,7 @@ def _reviews(w: WorkloadReport) -> list[str]:
 
 
 def _finding_row(f: Finding, edition: str, policy: Any = None) -> str:
-    from engine.plan import fix_for
+    from engine.validate.plan import fix_for
 
     where = f"{f.file}:{f.line}" if f.file and f.line else (f.file or "(workload)")
     key = fix_for(f, policy).key_path

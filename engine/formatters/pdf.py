@@ -21,7 +21,7 @@ from typing import Any
 from engine.errors import UsageError
 from engine.formatters._common import plural, resolve_edition
 from engine.formatters.html import esc
-from engine.report import Report
+from engine.validate.report import Report
 
 MISSING = ("--format pdf needs WeasyPrint and its Pango libraries: pip install 'mlwa[pdf]' "
            "(on Debian also apt-get install libpango-1.0-0 libpangoft2-1.0-0)")

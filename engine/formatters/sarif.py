@@ -25,7 +25,7 @@ from engine.formatters._common import (
     rules,
 )
 from engine.model import PracticeStatus, Severity
-from engine.report import Finding, Report, WorkloadReport
+from engine.validate.report import Finding, Report, WorkloadReport
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://w3id.org/mlwa"
@@ -83,7 +83,7 @@ def _rule(rule: Rule, edition: str) -> dict[str, Any]:
 
 def _result(f: Finding, index: int, workload_file: str | None, edition: str,
             policy: Any = None) -> dict[str, Any]:
-    from engine.plan import fix_for
+    from engine.validate.plan import fix_for
 
     fix = fix_for(f, policy)
     out: dict[str, Any] = {

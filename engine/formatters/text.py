@@ -26,10 +26,10 @@ from engine.formatters._common import (
     status_label,
 )
 from engine.model import PracticeStatus, QuestionRisk, Severity
-from engine.report import Finding, Report, WorkloadReport
+from engine.validate.report import Finding, Report, WorkloadReport
 
 if TYPE_CHECKING:
-    from engine.plan import Action, Fix
+    from engine.validate.plan import Action, Fix
 
 PLAN_TOP = 10  # actions in the default report
 SNIPPET_TOP = 6  # snippet lines per action in the default report
@@ -98,8 +98,8 @@ def _counts(pairs: list[tuple[str, int, str]], paint: _Paint) -> str:
 def summary_lines(w: WorkloadReport, report: Report, paint: _Paint,
                   actions: list[Action]) -> list[str]:
     """The summary above the plan: at most 20 lines whatever the workload."""
-    from engine.ontology import PHASE_ORDER, PILLAR_ORDER, load_lens
-    from engine.plan import baseline_delta, evidence_order
+    from engine.lens.ontology import PHASE_ORDER, PILLAR_ORDER, load_lens
+    from engine.validate.plan import baseline_delta, evidence_order
 
     lens = load_lens()
     ov = w.overview()
@@ -182,7 +182,7 @@ def workload_block(w: WorkloadReport, report: Report, edition: str, paint: _Pain
                    is_new: Callable[[Finding], bool] | None = None) -> list[str]:
     """Summary, plan of actions, reviews, notes and waived findings of one workload; with
     ``is_new`` (a report compared with a baseline) findings absent from it are marked ``new``."""
-    from engine.plan import fixes as fixes_of
+    from engine.validate.plan import fixes as fixes_of
 
     actions = w.actions(policies)
     fixes = fixes_of(w, policies)
@@ -215,9 +215,9 @@ def _reviews(w: WorkloadReport, paint: _Paint) -> list[str]:
     """Custom lens reviews: counts per lens, then each high or medium risk question."""
     if not w.reviews:
         return []
-    from engine.report import REVIEW_REPORT_RISK as REPORT_RISK
-    from engine.report import review_counts_text as counts_text
-    from engine.report import review_risk_label as risk_label
+    from engine.validate.report import REVIEW_REPORT_RISK as REPORT_RISK
+    from engine.validate.report import review_counts_text as counts_text
+    from engine.validate.report import review_risk_label as risk_label
 
     lines = ["  custom lens reviews:"]
     for r in w.reviews:

@@ -1,8 +1,9 @@
-"""Interoperability: Well-Architected Tool custom lenses, lens editions and OSCAL.
+"""Exchange with other tools: Well-Architected Tool custom lenses (customlens: read, write and
+the risk rules; conditions: their rule language; walens: the ML Lens as a custom lens and
+back) and OSCAL (oscal: catalog, profile, assessment results).
 
-* :mod:`engine.interop.walens`: export the ML Lens as a Well-Architected Tool custom lens;
-  import any custom lens into RDF and back; evaluate risk rules for a review.
-* :mod:`engine.interop.editions`: map practice ids between the 2023 and 2025 editions and
-  list what changed.
-* :mod:`engine.interop.oscal`: OSCAL catalog, profile and assessment results.
+Modules: conditions, customlens, oscal, walens.
+
+May import: policies, workload, shacl, lens and the core (and the report model, for type
+checking only); validate imports interop, never the reverse.
 """

@@ -11,6 +11,9 @@ and back without losing anything, including keys the format does not define
 The limits come from the Well-Architected Tool user guide ("Lens format specification"),
 its API reference (``Choice``, ``PillarReviewSummary``, ``AnswerSummary``) and the twelve
 published lenses in ``tests/data/custom-lenses``; see :data:`LIMITS`.
+
+Why this file is long: custom-lens reading, writing and review evaluation share one model of
+the lens JSON.
 """
 
 from __future__ import annotations

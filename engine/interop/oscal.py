@@ -30,9 +30,9 @@ from typing import TYPE_CHECKING, Any
 from engine.errors import InputError
 
 if TYPE_CHECKING:
-    from engine.catalog import Policy
-    from engine.ontology import Lens, Practice
-    from engine.report import Finding, Report, WorkloadReport
+    from engine.lens.ontology import Lens, Practice
+    from engine.policies.catalog import Policy
+    from engine.validate.report import Finding, Report, WorkloadReport
 
 # The OSCAL version the documents claim: the one compliance-trestle (5.x, the validator
 # behind `--no-check`'s default check and `trestle validate`) models. A test keeps the two equal.
@@ -85,7 +85,7 @@ def _policies_by_practice(policies: Iterable[Policy]) -> dict[str, list[Policy]]
 
 
 def _builtin_policies() -> list[Policy]:
-    from engine.catalog import builtin_catalog
+    from engine.policies.catalog import builtin_catalog
 
     return list(builtin_catalog().policies.values())
 
@@ -131,7 +131,7 @@ def _control(p: Practice, lens: Lens, policies: list[Policy]) -> dict[str, Any]:
 def export_catalog(policies: Iterable[Policy] | None = None, lens: Lens | None = None
                    ) -> dict[str, Any]:
     """The ML Lens (2025 edition) and the policies that check it as an OSCAL catalog."""
-    from engine.ontology import load_lens
+    from engine.lens.ontology import load_lens
 
     lens = lens or load_lens()
     by_practice = _policies_by_practice(_builtin_policies() if policies is None else policies)
@@ -166,7 +166,7 @@ def export_profile(control_ids: Sequence[str] | None = None, title: str | None =
                    ) -> dict[str, Any]:
     """A profile importing the catalog: every control, or the given practice ids (either
     edition, or control ids such as ``mlops01-bp01``)."""
-    from engine.ontology import load_lens
+    from engine.lens.ontology import load_lens
 
     lens = lens or load_lens()
     imp: dict[str, Any] = {"href": catalog_href}
@@ -261,7 +261,7 @@ def _observation(f: Finding, wl: WorkloadReport, when: str, run: str,
 
 def _result(wl: WorkloadReport, report: Report, when: str,
             base_dir: str | Path | None = None) -> dict[str, Any]:
-    from engine.ontology import load_lens
+    from engine.lens.ontology import load_lens
 
     lens = load_lens()
     run = _uuid("run", wl.workload, wl.content_hash, report.as_of, report.engine)
@@ -336,7 +336,7 @@ def _plan_resource(report: Report, catalog_href: str) -> dict[str, Any]:
 def export_results(report: Report, *, plan_href: str | None = None,
                    base_dir: str | Path | None = None,
                    catalog_href: str = DEFAULT_CATALOG_HREF) -> dict[str, Any]:
-    """A validation :class:`~engine.report.Report` as OSCAL assessment results.
+    """A validation :class:`~engine.validate.report.Report` as OSCAL assessment results.
 
     ``import-ap`` is ``plan_href`` when given, else a reference to a minimal assessment
     plan carried in the document's back matter. Evidence links are relative to

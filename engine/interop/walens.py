@@ -39,7 +39,7 @@ from engine.interop.customlens import (
 )
 
 if TYPE_CHECKING:
-    from engine.ontology import Lens, Practice, Question
+    from engine.lens.ontology import Lens, Practice, Question
 
 ML_LENS_NAME = "Machine Learning Lens (2025 edition, mlwa)"
 ML_LENS_SLUG = "ml-lens-2025"
@@ -118,7 +118,7 @@ def _question_json(q: Question, practices: list[Practice], lens: Lens) -> dict[s
 
 def export_lens_document(lens: Lens | None = None) -> dict[str, Any]:
     """The ML Lens (2025 edition) as a custom-lens document, checked against every limit."""
-    from engine.ontology import load_lens
+    from engine.lens.ontology import load_lens
 
     lens = lens or load_lens()
     by_question: dict[str, list[Practice]] = {}

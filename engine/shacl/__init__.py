@@ -1,6 +1,11 @@
-"""SHACL validation backends: a reference engine (pySHACL) and a fast one (SPARQL on Oxigraph).
+"""SHACL engines behind one contract (base, backends): the reference engine (pySHACL) and the
+fast one (shapes compiled to SPARQL, run by Oxigraph or the in-process evaluator fast/mini),
+plus the W3C conformance and differential runners.
 
-Both return :class:`RawResult` objects whose terms belong to the caller's graphs.
+Modules: backends, base, conformance, differential, reference, fast/.
+
+May import: the core only (errors, model, vocab, paths, rdfio, cache) and
+rdflib/pyshacl/pyoxigraph.
 """
 
 from engine.shacl.backends import get_backend

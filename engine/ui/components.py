@@ -8,7 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-from engine.ontology import PHASE_ORDER, PILLAR_ORDER
+from engine.lens.ontology import PHASE_ORDER, PILLAR_ORDER
 from engine.ui import data
 
 PALETTE = {"pillar": "#1f4e79", "phase": "#2e7d32", "principle": "#8e44ad",

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from engine.ontology import PHASE_ORDER, PILLAR_ORDER
+from engine.lens.ontology import PHASE_ORDER, PILLAR_ORDER
 
 if TYPE_CHECKING:
-    from engine.catalog import Catalog
-    from engine.ontology import Lens
-    from engine.report import Report
-    from engine.store import Store
+    from engine.governance.store import Store
+    from engine.lens.ontology import Lens
+    from engine.policies.catalog import Catalog
+    from engine.validate.report import Report
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
 ENGINES = ("auto", "fast", "reference")
@@ -29,21 +29,21 @@ ENGINES = ("auto", "fast", "reference")
 
 @st.cache_resource(show_spinner="Loading the ML Lens …")
 def lens() -> Lens:
-    from engine.ontology import load_lens
+    from engine.lens.ontology import load_lens
 
     return load_lens()
 
 
 @st.cache_resource(show_spinner="Loading the policy catalogue …")
 def builtin() -> Catalog:
-    from engine.catalog import builtin_catalog
+    from engine.policies.catalog import builtin_catalog
 
     return builtin_catalog()
 
 
 @st.cache_resource
 def _store(root: str | None) -> Store:
-    from engine.store import open_store
+    from engine.governance.store import open_store
 
     return open_store(root)
 
@@ -69,7 +69,7 @@ def _catalog(gen: int, root: str) -> Catalog:
     import hashlib
     import shutil
 
-    from engine.catalog import Catalog, load_pack
+    from engine.policies.catalog import Catalog, load_pack
     from engine.ui.governance import custom_pack_dir
 
     base = builtin()
@@ -180,8 +180,8 @@ def lens_nodes() -> dict[str, dict[str, str]]:
 def waiver_set(gen: int) -> Any:
     """The store's waivers as the validator's WaiverSet (None when there are none)."""
     from engine.errors import InputError
+    from engine.governance.waivers import Waivers
     from engine.ui.governance import read_waivers
-    from engine.waivers import Waivers
 
     try:
         waivers, _ = read_waivers(store())
@@ -203,12 +203,12 @@ def profile_names(gen: int) -> list[str]:
 def validate_text(text: str, filename: str, engine: str, edition: str, gen: int,
                   as_of: dt.date | None = None, profile: str | None = None) -> Report:
     """Load and validate one workload (InputError propagates to the page)."""
-    from engine.validate import validate_workload
+    from engine.validate.validator import validate_workload
     from engine.workload import load_workload_text
 
     tailoring = None
     if profile:
-        from engine.profiles import load_profile_text
+        from engine.governance.profiles import load_profile_text
 
         doc = store().read(PROFILES, profile)
         tailoring = load_profile_text(doc.text, f"store:{PROFILES}/{profile}")

@@ -1,7 +1,7 @@
 """Every write the app makes: custom policies and waivers, through the governance store.
 
 Each function checks the caller's role itself (hiding a page is not a control), then
-passes the role on to :class:`engine.store.Store`, which refuses non-governance writes a
+passes the role on to :class:`engine.governance.store.Store`, which refuses non-governance writes a
 second time. Nothing here imports Streamlit, so tests call these functions directly.
 """
 
@@ -15,17 +15,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine.errors import InputError
-from engine.store import AuditEntry, NotFound, Store, WriteRefused
+from engine.governance.store import AuditEntry, NotFound, Store, WriteRefused
+from engine.governance.waivers import STORE_COLLECTION, Waiver, load_waivers_text
 from engine.ui.identity import GOVERNANCE, Identity
-from engine.waivers import STORE_COLLECTION, Waiver, load_waivers_text
 
 if TYPE_CHECKING:
-    from engine.catalog import Policy
-    from engine.testing import PolicyTestReport
+    from engine.policies.catalog import Policy
+    from engine.validate.cases import PolicyTestReport
 
 POLICIES = "policies"
 WAIVERS = STORE_COLLECTION
-WAIVERS_DOC = "waivers"  # the document engine.waivers reads as store:waivers
+WAIVERS_DOC = "waivers"  # the document engine.governance.waivers reads as store:waivers
 CUSTOM_PACK = "custom"
 _CODE_RE = re.compile(r"^[A-Z][A-Z0-9]*-[A-Z0-9]+-\d{3,4}$")
 
@@ -40,15 +40,15 @@ def require_governance(identity: Identity, what: str) -> None:
 # ------------------------------------------------------------------------------ policies
 
 def compile_compact(text: str, source: str = "draft.policy.yaml") -> str:
-    """Compile the compact YAML policy form to SHACL Turtle (through :mod:`engine.compact`)."""
-    from engine.compact import compile_policy_text
+    """Compile the compact YAML policy form to SHACL Turtle (through :mod:`engine.policies.compact`)."""
+    from engine.policies.compact import compile_policy_text
 
     graph = compile_policy_text(text, source)
     return str(graph.serialize(format="turtle"))
 
 
 def policy_code(turtle: str) -> str:
-    from engine.catalog import parse_turtle_text
+    from engine.policies.catalog import parse_turtle_text
     from engine.vocab import MLWA
 
     graph = parse_turtle_text(turtle, "policy.ttl")
@@ -74,7 +74,7 @@ class PolicyTrial:
 
 
 def _load_draft(folder: Path, code: str, turtle: str, cases_yaml: str) -> Policy:
-    from engine.catalog import load_policy_file
+    from engine.policies.catalog import load_policy_file
 
     (folder / f"{code}.ttl").write_text(turtle, encoding="utf-8")
     (folder / f"{code}.cases.yaml").write_text(cases_yaml, encoding="utf-8")
@@ -84,9 +84,9 @@ def _load_draft(folder: Path, code: str, turtle: str, cases_yaml: str) -> Policy
 def try_policy(turtle: str, cases_yaml: str, examples: dict[str, str] | None = None,
                engine: str = "reference") -> PolicyTrial:
     """Lint a draft, run its cases against it alone, and run it over the examples."""
-    from engine.policylint import lint_text
-    from engine.testing import run_policy_cases
-    from engine.validate import Validator
+    from engine.policies.lint import lint_text
+    from engine.validate.cases import run_policy_cases
+    from engine.validate.validator import Validator
     from engine.workload import load_workload_text
 
     try:
@@ -120,7 +120,7 @@ def save_policy(store: Store, identity: Identity, turtle: str, cases_yaml: str, 
                 reason: str, expected_version: str | None = None) -> AuditEntry:
     """Store a custom policy and its cases (governance only; tested and linted first)."""
     require_governance(identity, "save a policy")
-    from engine.policylint import shapes_validator
+    from engine.policies.lint import shapes_validator
 
     code = policy_code(turtle)
     trial = try_policy(turtle, cases_yaml)
@@ -195,7 +195,7 @@ def grant_waiver(store: Store, identity: Identity, *, workload: str, reason: str
                  focus: str | None = None, today: dt.date | None = None) -> Waiver:
     """Add a waiver (governance only); the granting user is its approver."""
     require_governance(identity, "grant a waiver")
-    from engine.waivers import update_store_waivers
+    from engine.governance.waivers import update_store_waivers
 
     today = today or dt.date.today()
     if not reason.strip():
@@ -223,7 +223,7 @@ def grant_waiver(store: Store, identity: Identity, *, workload: str, reason: str
 def revoke_waiver(store: Store, identity: Identity, waiver_id: str, *, reason: str) -> AuditEntry:
     """Remove a waiver (governance only); its history stays in the store."""
     require_governance(identity, "revoke a waiver")
-    from engine.waivers import update_store_waivers
+    from engine.governance.waivers import update_store_waivers
 
     if not reason.strip():
         raise InputError("revoking a waiver needs a reason")

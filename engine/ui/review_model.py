@@ -30,8 +30,8 @@ from engine.errors import InputError
 
 if TYPE_CHECKING:
     from engine.interop.customlens import ImportedLens
-    from engine.ontology import Lens
-    from engine.report import WorkloadReport
+    from engine.lens.ontology import Lens
+    from engine.validate.report import WorkloadReport
 
 #: practice outcomes that count as a chosen answer without asking
 SHOWN = frozenset({"verified", "attested", "waived", "not_applicable", "declared"})

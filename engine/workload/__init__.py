@@ -11,6 +11,9 @@ the path in the document) and lifting (deterministic IRIs, typed literals, refer
 resolved). Every problem with the input raises :class:`engine.errors.InputError`;
 nothing else escapes for any input. The loader reads the given file and nothing else,
 and never touches the network.
+
+May import: shacl, lens and the core. A new importer (infrastructure code to a workload
+description) goes in a module of its own here (iac/).
 """
 
 from __future__ import annotations
@@ -110,7 +113,7 @@ class Workload:
     format: str
     content_hash: str
     filename: str | None
-    # ``reviews:`` entries (custom-lens answers), evaluated by engine.reviews
+    # ``reviews:`` entries (custom-lens answers), evaluated by engine.validate.reviews
     reviews: tuple[ReviewRequest, ...] = field(default=(), repr=False, compare=False)
     # what the reader ignored and says so (``owl:imports`` in an RDF description)
     notes: tuple[str, ...] = field(default=(), repr=False, compare=False)

@@ -1,7 +1,7 @@
 """Custom-lens answers a workload carries (``reviews:``), with where each is written.
 
 The loader fills :attr:`engine.workload.Workload.reviews` from these; evaluating them
-against the lens's risk rules is :mod:`engine.reviews`' job.
+against the lens's risk rules is :mod:`engine.validate.reviews`' job.
 """
 
 from __future__ import annotations

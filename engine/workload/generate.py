@@ -448,7 +448,7 @@ def build_docs() -> str:
         "choice ids (`answers: {OPS_1: [OPS_1_a, OPS_1_b], SEC_2: [SEC_2_no]}`). "
         "`mlwa validate` gives every question of the lens the risk of the first of its "
         "risk rules whose condition holds (or `UNANSWERED`) and reports the reviews beside "
-        "the findings; `engine.reviews.evaluate_reviews(workload, base_dir)` does the same "
+        "the findings; `engine.validate.reviews.evaluate_reviews(workload, base_dir)` does the same "
         "in Python. An unknown question or choice id is an input error at the answer's "
         "line.",
         "",

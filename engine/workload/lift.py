@@ -4,6 +4,8 @@ One pass over the document creates nodes and literal triples and records referen
 references are resolved at the end, so a reference may point forwards. Every problem
 found here (dangling or ambiguous reference, duplicate name, impossible date, unknown
 practice id) is collected and raised together as one :class:`InputError`.
+
+Why this file is long: one lifting pass over every kind of the format, from YAML to triples.
 """
 
 from __future__ import annotations

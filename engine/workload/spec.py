@@ -23,6 +23,9 @@ types:
   ``question=choice`` literal per selected choice.
 
 ``many=True`` turns a literal, enum or ref field into a list (one triple per element).
+
+Why this file is long: the format's vocabulary, one table of every kind and field; data, not
+logic.
 """
 
 from __future__ import annotations
@@ -899,7 +902,7 @@ KINDS: tuple[Kind, ...] = (
     ), parent="WorkloadElement", name_key="practice", link="hasAttestation"),
     Kind("reviews", "CustomLensReview", "custom-lens review", "Answers to the questions of "
          "a Well-Architected Tool custom lens; mlwa gives each question the risk the "
-         "lens's own rules give (`engine.reviews`).", (
+         "lens's own rules give (`engine.validate.reviews`).", (
         s("lens", "Path of the custom-lens JSON file, relative to the folder of this "
           "workload file and inside it (no absolute paths, no `..` out of the folder, no "
           "URLs; at most 500,000 bytes).", required=True, pred="reviewLensFile"),

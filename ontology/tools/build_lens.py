@@ -248,14 +248,14 @@ def generate(csv_path: Path) -> dict[Path, str]:
 
 
 def build_index(files: dict[Path, str]) -> str:
-    """The look-up index engine.ontology reads instead of parsing Turtle, built from the
+    """The look-up index engine.lens.ontology reads instead of parsing Turtle, built from the
     very Turtle just generated (plus the hand-written core ontology)."""
     import json
 
     from rdflib import Graph
 
     sys.path.insert(0, str(ONTOLOGY.parent))
-    from engine.ontology import lens_from_graph, lens_to_index
+    from engine.lens.ontology import lens_from_graph, lens_to_index
 
     graph = Graph().parse(ONTOLOGY / "mlwa.ttl", format="turtle")
     for path, text in files.items():

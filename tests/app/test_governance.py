@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from engine.errors import InputError
-from engine.store import Store, WriteRefused
+from engine.governance.store import Store, WriteRefused
 from engine.ui import governance
 from engine.ui.identity import Identity
 from tests.app.conftest import VIEWS, texts
@@ -142,8 +142,8 @@ def test_waivers_grant_list_expire_revoke(store: Store) -> None:
 
 
 def test_store_waivers_cover_findings_until_they_expire(store: Store) -> None:
-    from engine.validate import validate_workload
-    from engine.waivers import Waivers
+    from engine.governance.waivers import Waivers
+    from engine.validate.validator import validate_workload
     from engine.workload import load_workload
     from tests.app.conftest import REPO
 
@@ -219,7 +219,7 @@ def test_waivers_page_grants_and_revokes(make_app, store_dir: Path) -> None:
 
 def test_expired_waivers_are_marked(make_app, store_dir: Path) -> None:
     store = Store(store_dir)
-    from engine.waivers import Waiver, Waivers
+    from engine.governance.waivers import Waiver, Waivers
 
     old = Waiver("W-7", "genai-rag", "old", "gina", dt.date(2019, 12, 1), dt.date(2020, 1, 1),
                  policy="WA-SEC-001")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.history import record_run
-from engine.validate import validate_paths
+from engine.estate.history import record_run
+from engine.validate.validator import validate_paths
 from tests.app.conftest import VIEWS, texts
 
 REPO = Path(__file__).resolve().parents[2]

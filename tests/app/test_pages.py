@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.ontology import load_lens
+from engine.lens.ontology import load_lens
 from tests.app.conftest import VIEWS, texts
 
 

@@ -7,9 +7,9 @@ import datetime as dt
 
 import yaml
 
-from engine.ontology import load_lens
+from engine.lens.ontology import load_lens
 from engine.ui import review_model as rm
-from engine.validate import validate_workload
+from engine.validate.validator import validate_workload
 from engine.workload import load_workload_text
 from tests.app.conftest import REPO, VIEWS, texts
 
@@ -105,7 +105,7 @@ def test_review_page_answers_and_downloads(make_app) -> None:
 
 
 def test_governance_saves_the_answers_in_the_store(make_app, store_dir) -> None:
-    from engine.store import open_store
+    from engine.governance.store import open_store
 
     at = make_app("governance", name="gina")
     at.switch_page(f"{VIEWS}/review.py").run()

@@ -13,7 +13,7 @@ EXAMPLE = "genai-rag.yaml"
 @pytest.fixture(scope="module")
 def expected():
     """What the engine itself says about the example (the page must show the same)."""
-    from engine.validate import validate_workload
+    from engine.validate.validator import validate_workload
     from engine.workload import load_workload
 
     wl = load_workload(REPO / "examples" / EXAMPLE)
@@ -156,7 +156,7 @@ def test_source_view_context_keeps_lines_around_findings() -> None:
 
 
 def test_a_store_profile_tailors_the_run(make_app, store_dir, expected) -> None:
-    from engine.store import Store
+    from engine.governance.store import Store
 
     code = expected.findings[0].policy
     profile = f"id: no-{code.lower()}\ntitle: test\nexclude:\n  policies: [{code}]\n"

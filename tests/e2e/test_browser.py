@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from engine.ontology import load_lens
+from engine.lens.ontology import load_lens
 from tests.app.test_governance import CASES
 from tests.conftest import REPO
 from tests.e2e.conftest import no_exception, open_page, record_timing, screenshot, settle

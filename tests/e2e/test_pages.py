@@ -76,7 +76,7 @@ def _metric(page: Any, label: str) -> int:
 @pytest.mark.slow
 def test_review_three_answers_change_the_risk_and_feed_the_report(
         page: Any, servers: dict, tmp_path: Path) -> None:
-    from engine.validate import validate_workload
+    from engine.validate.validator import validate_workload
     from engine.workload import load_workload_text
     from tests.conftest import REPO
 

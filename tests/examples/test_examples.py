@@ -6,10 +6,10 @@ import datetime as dt
 import re
 from functools import cache
 
+from engine.lens.ontology import load_lens
 from engine.model import PracticeStatus
-from engine.ontology import load_lens
-from engine.report import WorkloadReport
-from engine.validate import validate_paths
+from engine.validate.report import WorkloadReport
+from engine.validate.validator import validate_paths
 from tests.conftest import REPO
 
 EXAMPLES = REPO / "examples"

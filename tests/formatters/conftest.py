@@ -1,7 +1,7 @@
 """A realistic two-workload report, built by hand (no policy pack needed).
 
 Eight policies of the built-in style; outcomes per policy are decided here and turned into
-practice statuses and question risks with the real rules of :mod:`engine.report`, over
+practice statuses and question risks with the real rules of :mod:`engine.validate.report`, over
 all 105 practices and 35 questions of the bundled lens. The second workload carries
 hostile text (markup, pipes, backticks, an ANSI escape) as a workload file could.
 """
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from engine.lens.ontology import load_lens
 from engine.model import CheckKind, PracticeStatus, QuestionRisk, Severity
-from engine.ontology import load_lens
-from engine.report import (
+from engine.validate.report import (
     Finding,
     PracticeResult,
     Report,
@@ -25,7 +25,7 @@ from engine.report import (
     practice_status,
     question_risk,
 )
-from engine.reviews import QuestionReview, ReviewResult
+from engine.validate.reviews import QuestionReview, ReviewResult
 
 HOSTILE = "<script>alert(1)</script>"
 

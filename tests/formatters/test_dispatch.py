@@ -7,7 +7,7 @@ import pytest
 
 from engine.errors import UsageError
 from engine.formatters import BINARY_FORMATS, FORMATS, SUFFIXES, render
-from engine.report import Report
+from engine.validate.report import Report
 
 
 def test_every_format_has_a_module_with_the_same_render_signature() -> None:

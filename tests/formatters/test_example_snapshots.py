@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from engine.formatters import FORMATS, SUFFIXES, render
-from engine.report import Report
-from engine.validate import validate_paths
+from engine.validate.report import Report
+from engine.validate.validator import validate_paths
 
 from .conftest import check_snapshot
 

@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 
 from engine.formatters import render
 from engine.formatters.html import heat_colour
-from engine.report import Report
+from engine.validate.report import Report
 
 from .conftest import HOSTILE
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from engine.formatters import render
+from engine.lens.ontology import PHASE_ORDER, PILLAR_ORDER
 from engine.model import PracticeStatus, QuestionRisk
-from engine.ontology import PHASE_ORDER, PILLAR_ORDER
-from engine.report import REPORT_SCHEMA_VERSION, Report
+from engine.validate.report import REPORT_SCHEMA_VERSION, Report
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "json.md"
 HEADING = re.compile(r"^###\s+`([A-Za-z.]+)`\s*$")

@@ -4,7 +4,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import replace
 
 from engine.formatters import render
-from engine.report import Report
+from engine.validate.report import Report
 
 from .conftest import HOSTILE, POLICIES
 

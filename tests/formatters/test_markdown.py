@@ -4,7 +4,7 @@ import re
 
 from engine.formatters import render
 from engine.formatters.markdown import escape
-from engine.report import Report
+from engine.validate.report import Report
 
 from .conftest import HOSTILE
 

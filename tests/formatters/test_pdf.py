@@ -12,7 +12,7 @@ import pytest
 
 from engine.formatters import render_binary
 from engine.formatters.pdf import html_for_pdf
-from engine.report import Report
+from engine.validate.report import Report
 
 pytest.importorskip("weasyprint", reason="the pdf extra (WeasyPrint) is not installed")
 PDFTOPPM = shutil.which("pdftoppm")

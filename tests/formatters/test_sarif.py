@@ -9,7 +9,7 @@ import pytest
 
 from engine.formatters import render
 from engine.formatters.sarif import artifact_uri, to_sarif
-from engine.report import Report
+from engine.validate.report import Report
 
 from .conftest import POLICIES
 

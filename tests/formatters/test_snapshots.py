@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from engine.formatters import FORMATS, SUFFIXES, render
-from engine.report import Report
+from engine.validate.report import Report
 
 from .conftest import POLICIES, check_snapshot
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 
 from engine.formatters import render
-from engine.report import Report
+from engine.validate.report import Report
 
 LINE = re.compile(r"^(?P<where>\S[^:]*(?::\d+)?): (?P<code>WA-[A-Z]+-\d{3}) "
                   r"(?P<sev>high|medium|low) (?P<msg>.+) \((?P<practices>[A-Z0-9, -]+)\)")

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.catalog import load_pack
 from engine.commands.policies_authoring import scaffold
 from engine.errors import UsageError
-from engine.testing import run_pack_tests
+from engine.policies.catalog import load_pack
+from engine.validate.cases import run_pack_tests
 from tests.governance.conftest import mlwa
 
 FILLED_CASES = """policy: {code}

@@ -8,10 +8,10 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SH
 
-from engine.catalog import load_pack
-from engine.compact import compile_policy_file, compile_policy_text
 from engine.errors import PolicyError
-from engine.testing import meta_validate, run_policy_cases
+from engine.policies.catalog import load_pack
+from engine.policies.compact import compile_policy_file, compile_policy_text
+from engine.validate.cases import meta_validate, run_policy_cases
 from engine.vocab import MLWA, POL
 from tests.governance.conftest import ACME
 

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from engine.catalog import builtin_catalog, load_pack
-from engine.custom import SandboxedPrepared, SandboxLimits, is_trusted, prepare_policies
 from engine.errors import PolicyError
-from engine.sandbox import SandboxLimitExceeded
-from engine.validate import Validator, class_hierarchy
+from engine.policies.catalog import builtin_catalog, load_pack
+from engine.policies.custom import SandboxedPrepared, SandboxLimits, is_trusted, prepare_policies
+from engine.policies.sandbox import SandboxLimitExceeded
+from engine.validate.validator import Validator, class_hierarchy
 from engine.workload import load_workload_text
 from tests.governance.conftest import ACME, HEAD, make_pack, mlwa, sparql_policy
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from engine.catalog import builtin_catalog
 from engine.errors import InputError, PolicyError
+from engine.governance.profiles import load_profile, load_profile_text
 from engine.model import PracticeStatus, Severity
-from engine.profiles import load_profile, load_profile_text
-from engine.validate import validate_paths
+from engine.policies.catalog import builtin_catalog
+from engine.validate.validator import validate_paths
 from tests.conftest import REPO
 from tests.governance.conftest import ACME, mlwa
 

@@ -10,9 +10,14 @@ from pathlib import Path
 import pytest
 
 from engine.errors import PolicyError
-from engine.store import WriteRefused, open_store
-from engine.validate import validate_paths
-from engine.waivers import load_store_waivers, load_waivers, load_waivers_text, update_store_waivers
+from engine.governance.store import WriteRefused, open_store
+from engine.governance.waivers import (
+    load_store_waivers,
+    load_waivers,
+    load_waivers_text,
+    update_store_waivers,
+)
+from engine.validate.validator import validate_paths
 from tests.conftest import REPO
 from tests.governance.conftest import mlwa
 
@@ -141,7 +146,7 @@ def test_only_governance_writes() -> None:
 
 
 def test_concurrent_grants_lose_nothing(store_dir: Path) -> None:
-    from engine.waivers import Waiver
+    from engine.governance.waivers import Waiver
 
     open_store(store_dir)
     errors: list[BaseException] = []

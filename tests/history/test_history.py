@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from engine.errors import InputError
-from engine.history import (
+from engine.estate.history import (
     BaselinedReport,
     apply_baseline,
     atomic_write,
@@ -20,7 +20,7 @@ from engine.history import (
     record_run,
     render_diff,
 )
-from engine.validate import validate_paths
+from engine.validate.validator import validate_paths
 from tests.scale.conftest import fault, mlwa, template, write_doc
 
 AS_OF = dt.date(2026, 11, 30)
@@ -164,7 +164,7 @@ def test_cli_record_baseline_history_and_diff(before_after: tuple[Path, Path], t
 
 
 def test_portfolio_record_and_milestone(before_after: tuple[Path, Path]) -> None:
-    from engine.portfolio import PortfolioOptions, run_portfolio
+    from engine.estate.portfolio import PortfolioOptions, run_portfolio
 
     # Two workloads with ids of their own: two files that share one are refused for --record
     # (issue #24; tests/scale/test_estate_identity.py), as before_after's two files would be.
@@ -179,7 +179,7 @@ def test_portfolio_record_and_milestone(before_after: tuple[Path, Path]) -> None
     assert doc["id"] == res.run_id and len(doc["workloads"]) == 2
     assert len(doc["findings"]) == sum(s.high + s.medium + s.low for s in res.summaries)
     assert res.reports is None  # the spool was only for the run document
-    from engine.estate import run_query
+    from engine.estate.store import run_query
 
     ids = run_query("SELECT ?m WHERE { ?r a mlwa:Run ; mlwa:milestone ?m }").plain_rows()
     assert ids == [["estate-q4"]]

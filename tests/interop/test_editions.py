@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from engine.cli import cli
-from engine.interop.editions import diff_editions, map_practice
+from engine.lens.editions import diff_editions, map_practice
 
 
 def test_mlcost_23_is_the_only_moved_practice() -> None:

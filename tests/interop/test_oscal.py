@@ -11,7 +11,7 @@ import pytest
 
 from engine.errors import InputError
 from engine.model import CheckKind, PracticeStatus, QuestionRisk, Severity
-from engine.report import Finding, PracticeResult, Report, WorkloadReport
+from engine.validate.report import Finding, PracticeResult, Report, WorkloadReport
 from tests.conftest import require
 
 require(importlib.util.find_spec("trestle") is not None,
@@ -60,7 +60,7 @@ def catalog() -> dict[str, Any]:
 
 
 def test_catalog_is_valid_oscal_with_a_control_per_practice(catalog: dict[str, Any]) -> None:
-    from engine.ontology import load_lens
+    from engine.lens.ontology import load_lens
 
     model = oscal.validate_oscal(catalog)
     assert type(model).__name__ == "Catalog"
@@ -77,7 +77,7 @@ def test_catalog_is_valid_oscal_with_a_control_per_practice(catalog: dict[str, A
 
 
 def test_catalog_lists_policies_as_assessment_methods(catalog: dict[str, Any]) -> None:
-    from engine.catalog import builtin_catalog
+    from engine.policies.catalog import builtin_catalog
 
     controls = {c["id"]: c for g in catalog["catalog"]["groups"] for c in g["controls"]}
     for pol in builtin_catalog().policies.values():
@@ -152,10 +152,10 @@ def test_cli_writes_valid_documents(tmp_path: Path) -> None:
 
 
 def test_results_from_a_real_validation_run(repo: Path) -> None:
-    """End to end through engine.validate when the policy engine can run the example."""
+    """End to end through engine.validate.validator when the policy engine can run the example."""
     import datetime as dt
 
-    from engine.validate import validate_paths
+    from engine.validate.validator import validate_paths
 
     example = repo / "examples" / "starter.yaml"
     report = validate_paths([example], as_of=dt.date(2026, 1, 15))
@@ -192,7 +192,7 @@ def test_evidence_links_are_relative_and_never_leak_a_home_directory(tmp_path: P
     import datetime as dt
     import os
 
-    from engine.validate import validate_paths
+    from engine.validate.validator import validate_paths
 
     report = validate_paths([repo / "examples" / "churn-batch.yaml"], engine="fast",
                             as_of=dt.date(2026, 11, 30))

@@ -103,7 +103,7 @@ def test_ml_lens_export_respects_every_limit(ml_doc: dict[str, Any]) -> None:
 
 
 def test_ml_lens_export_uses_practice_facts(ml_doc: dict[str, Any]) -> None:
-    from engine.ontology import load_lens
+    from engine.lens.ontology import load_lens
 
     lens = load_lens()
     by_choice = {c["id"]: c for p in ml_doc["pillars"] for q in p["questions"]
@@ -127,7 +127,7 @@ def test_ml_lens_export_reimports_to_the_same_lens(ml_doc: dict[str, Any], tmp_p
 
 
 def test_ml_lens_risk_rules_follow_practice_risk() -> None:
-    from engine.ontology import load_lens
+    from engine.lens.ontology import load_lens
 
     lens = load_lens()
     imported = walens.check_document(json.loads(walens.export_lens_json()))

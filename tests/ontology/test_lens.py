@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from engine.cli import cli
 from engine.errors import InputError
-from engine.ontology import PHASE_ORDER, PILLAR_ORDER, load_lens
+from engine.lens.ontology import PHASE_ORDER, PILLAR_ORDER, load_lens
 from tests.conftest import REPO, require
 
 
@@ -93,8 +93,8 @@ def test_integrity_shapes_pass_and_can_fail() -> None:
     from pyshacl import validate
     from rdflib import Graph, URIRef
 
-    from engine.lenscheck import check_integrity
-    from engine.ontology import lens_graph
+    from engine.lens.check import check_integrity
+    from engine.lens.ontology import lens_graph
     from engine.paths import ontology_file
     from engine.vocab import MLWA
 
@@ -112,7 +112,7 @@ def test_hermit_finds_the_ontology_consistent() -> None:
     import shutil
 
     require(shutil.which("java") is not None, "java is needed for HermiT")
-    from engine.lenscheck import check_reasoner
+    from engine.lens.check import check_reasoner
 
     item = check_reasoner()
     assert item.ok, item.detail
@@ -204,6 +204,6 @@ def test_help_does_not_import_heavy_modules() -> None:
 
 
 def test_lookup_index_agrees_with_the_graph() -> None:
-    from engine.ontology import lens_from_graph, lens_graph
+    from engine.lens.ontology import lens_from_graph, lens_graph
 
     assert load_lens() == lens_from_graph(lens_graph())

@@ -27,7 +27,7 @@ def test_wheel_contains_data_and_loads_the_lens_from_it(tmp_path: Path) -> None:
         assert needed in names, needed
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
-    probe = ("import engine.paths as p, engine.ontology as o; "
+    probe = ("import engine.paths as p, engine.lens.ontology as o; "
              "print(p.ontology_dir()); print(len(o.load_lens().practices))")
     result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
                             text=True, check=True, env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"})

@@ -151,8 +151,9 @@ def test_a_changed_policy_file_is_not_served_from_the_cache(
     """The key is the files' bytes: an edited built-in policy is loaded and prepared afresh."""
     import shutil
 
-    from engine import catalog, paths
-    from engine.validate import _prepared_bundle
+    from engine import paths
+    from engine.policies import catalog
+    from engine.validate.validator import _prepared_bundle
 
     pack = tmp_path / "ml-lens"
     shutil.copytree(REPO / "policies" / "ml-lens", pack)

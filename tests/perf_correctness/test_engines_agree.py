@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from engine.catalog import builtin_catalog
-from engine.validate import Validator
+from engine.policies.catalog import builtin_catalog
+from engine.validate.validator import Validator
 
 AS_OF = dt.date(2027, 6, 1)
 
@@ -43,7 +43,7 @@ def test_tallies_equal_counting_the_reports(workloads: list[Any], fast_reports: 
     """A portfolio's summaries come from Validator.tally_many, which never builds a report:
     it must count exactly what the report holds (findings per severity and per policy,
     high-risk questions)."""
-    from engine.validate import Tally
+    from engine.validate.validator import Tally
 
     v = Validator(builtin_catalog().select(), engine="fast", as_of=AS_OF)
     tallies = v.tally_many(workloads)
@@ -61,7 +61,7 @@ def test_a_tally_counts_results_that_print_alike_once(workloads: list[Any]) -> N
     as the report counts them."""
     from rdflib import BNode, Literal, URIRef
 
-    from engine.validate import Tally
+    from engine.validate.validator import Tally
 
     v = Validator(builtin_catalog().select(), engine="fast", as_of=AS_OF)
     wl = workloads[0]
@@ -85,8 +85,8 @@ def test_a_tally_counts_results_that_print_alike_once(workloads: list[Any]) -> N
 
 def test_a_tally_with_waivers_counts_the_waived_findings(workloads: list[Any],
                                                          fast_reports: list[Any]) -> None:
-    from engine.validate import Tally
-    from engine.waivers import Waiver, Waivers
+    from engine.governance.waivers import Waiver, Waivers
+    from engine.validate.validator import Tally
 
     policy = fast_reports[0].findings[0].policy
     waiver = Waiver("W-1", "*", "accepted for the test", "someone", dt.date(2027, 1, 1),

@@ -25,7 +25,7 @@ def test_remote_graph_loading_is_off_whenever_rdflib_sparql_is_imported() -> Non
 def test_fast_validation_imports_no_heavy_optional_modules() -> None:
     out = _run(
         "import sys\n"
-        "from engine.validate import validate_paths\n"
+        "from engine.validate.validator import validate_paths\n"
         "r = validate_paths(['examples/starter.yaml'], engine='fast')\n"
         "assert r.workloads\n"
         "print(sorted(m for m in ('rdflib.plugins.sparql', 'jsonschema', 'pyshacl')"

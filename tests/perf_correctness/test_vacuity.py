@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.catalog import builtin_catalog
-from engine.validate import DataIndex, TargetSpec, Validator, target_nodes
+from engine.policies.catalog import builtin_catalog
+from engine.validate.validator import DataIndex, TargetSpec, Validator, target_nodes
 
 
 def test_index_agrees_with_target_nodes(workloads: list[Any]) -> None:

@@ -1,4 +1,4 @@
-"""The improvement plan (engine.plan) on the real examples and on the smallest workload:
+"""The improvement plan (engine.validate.plan) on the real examples and on the smallest workload:
 every finding has a fix naming a key path, actions group findings, the text report's
 summary fits a screen and shows at most ten actions."""
 
@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from engine.formatters import render
-from engine.plan import build_actions, fix_for, snippet_text
-from engine.report import Report
-from engine.validate import validate_paths
+from engine.validate.plan import build_actions, fix_for, snippet_text
+from engine.validate.report import Report
+from engine.validate.validator import validate_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -129,7 +129,7 @@ def test_snippet_merges_shared_parents() -> None:
 def test_summary_says_what_changed_since_the_baseline(tmp_path: Path) -> None:
     from dataclasses import replace
 
-    from engine.history import apply_baseline
+    from engine.estate.history import apply_baseline
 
     churn = report_for(ROOT / "examples" / "churn-batch.yaml")
     base = tmp_path / "before.json"

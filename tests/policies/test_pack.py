@@ -11,11 +11,11 @@ from collections import Counter
 
 import pytest
 
-from engine.catalog import CODE_RE, builtin_catalog
+from engine.lens.ontology import load_lens
 from engine.model import CheckKind, Severity
-from engine.ontology import load_lens
 from engine.paths import builtin_pack_dir
-from engine.testing import meta_validate, run_policy_cases
+from engine.policies.catalog import CODE_RE, builtin_catalog
+from engine.validate.cases import meta_validate, run_policy_cases
 
 CATALOG = builtin_catalog()
 POLICIES = sorted(CATALOG.policies.values(), key=lambda p: p.code)
@@ -123,7 +123,7 @@ def test_harness_catches_a_wrong_case(tmp_path) -> None:  # type: ignore[no-unty
     """The harness itself can fail: a case that expects the wrong focus is reported."""
     import shutil
 
-    from engine.catalog import load_pack
+    from engine.policies.catalog import load_pack
 
     pack = tmp_path / "pack"
     pack.mkdir()

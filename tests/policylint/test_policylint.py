@@ -8,7 +8,7 @@ import pytest
 from rdflib import Graph
 
 from engine.errors import PolicyError
-from engine.policylint import (
+from engine.policies.lint import (
     lint_shapes,
     lint_text,
     pattern_problems,

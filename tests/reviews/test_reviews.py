@@ -15,7 +15,7 @@ import pytest
 
 from engine.errors import InputError
 from engine.interop.customlens import import_lens_json, review
-from engine.reviews import ReviewResult, evaluate_reviews
+from engine.validate.reviews import ReviewResult, evaluate_reviews
 from engine.workload import Workload, load_workload
 
 AS_OF = dt.date(2026, 11, 30)
@@ -280,6 +280,6 @@ def test_the_yaml_review_is_lifted_to_rdf(tmp_path: Path) -> None:
 def test_the_report_model_and_the_lens_reader_agree_on_unanswered() -> None:
     """The report model keeps its own copy so that it imports nothing of interop."""
     from engine.interop.customlens import UNANSWERED
-    from engine.report import REVIEW_RISK_ORDER, REVIEW_UNANSWERED
+    from engine.validate.report import REVIEW_RISK_ORDER, REVIEW_UNANSWERED
 
     assert REVIEW_UNANSWERED == UNANSWERED and REVIEW_RISK_ORDER[-1] == UNANSWERED

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from engine.errors import InputError
-from engine.validate import validate_paths, validate_workload
+from engine.validate.validator import validate_paths, validate_workload
 from engine.workload import load_workload
 
 REPO = Path(__file__).resolve().parents[2]
@@ -63,7 +63,7 @@ def test_a_bad_answer_is_an_input_error_of_the_file(workload_file: Path) -> None
 
 
 def test_the_app_entry_point_says_reviews_were_not_evaluated(workload_file: Path) -> None:
-    from engine.catalog import builtin_catalog
+    from engine.policies.catalog import builtin_catalog
 
     wl = load_workload(workload_file, as_of=AS_OF)
     catalog = builtin_catalog()

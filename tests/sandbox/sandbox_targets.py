@@ -49,7 +49,7 @@ def reach(port: int) -> dict[str, str]:
 
     import pyoxigraph as ox
 
-    from engine.sandbox import cut_network
+    from engine.policies.sandbox import cut_network
 
     outcome: dict[str, str] = {"layers": ",".join(cut_network())}
     try:
@@ -75,7 +75,7 @@ def seccomp_only_reach(port: int) -> dict[str, str]:
     """Oxigraph's SERVICE client under the seccomp layer alone (no namespace, no hook)."""
     import pyoxigraph as ox
 
-    from engine.sandbox import _seccomp_no_inet
+    from engine.policies.sandbox import _seccomp_no_inet
 
     outcome = {"seccomp": str(_seccomp_no_inet())}
     try:

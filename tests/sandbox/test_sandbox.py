@@ -9,7 +9,7 @@ import pytest
 import sandbox_targets as targets
 
 from engine.errors import PolicyError
-from engine.sandbox import SandboxChildError, SandboxLimitExceeded, run_limited
+from engine.policies.sandbox import SandboxChildError, SandboxLimitExceeded, run_limited
 
 
 def test_result_comes_back() -> None:

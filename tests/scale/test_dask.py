@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from engine.errors import InputError
-from engine.portfolio import PortfolioOptions, run_portfolio
+from engine.estate.portfolio import PortfolioOptions, run_portfolio
 from tests.conftest import require
 
 OPTIONS = PortfolioOptions(engine="fast", as_of="2026-11-30")

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from engine import estate as E
 from engine.errors import InputError, QueryRefused
-from engine.history import record_run
-from engine.validate import validate_paths
+from engine.estate import store as E
+from engine.estate.history import record_run
+from engine.validate.validator import validate_paths
 from tests.scale.conftest import fault, mlwa, template, write_doc
 
 AS_OF = dt.date(2026, 11, 30)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from engine import estate as E
-from engine.portfolio import WorkloadSummary, run_portfolio, shared_ids
+from engine.estate import store as E
+from engine.estate.portfolio import WorkloadSummary, run_portfolio, shared_ids
 from tests.scale.conftest import mlwa
 from tests.scale.test_queries import doc_queries
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.portfolio import PortfolioOptions, ReportSpool, expand_inputs, run_portfolio
-from engine.validate import validate_paths
+from engine.estate.portfolio import PortfolioOptions, ReportSpool, expand_inputs, run_portfolio
+from engine.validate.validator import validate_paths
 from tests.scale.conftest import mlwa
 
 OPTIONS = PortfolioOptions(engine="fast", as_of="2026-11-30")
@@ -30,7 +30,7 @@ def test_expand_inputs_folders_globs_files_and_missing(small_portfolio: Path) ->
 
 
 def test_chunks_cover_every_file_once_in_order_and_shrink_at_the_end() -> None:
-    from engine.portfolio import TAIL_CHUNK, _jobs
+    from engine.estate.portfolio import TAIL_CHUNK, _jobs
 
     files = [f"wl-{i:05d}.yaml" for i in range(10_000)]
     jobs = list(_jobs(files, 200, 2))
@@ -83,7 +83,7 @@ def test_worst_first_orders_by_high_findings(small_portfolio: Path) -> None:
 
 
 def test_spool_is_a_sequence() -> None:
-    from engine.report import WorkloadReport
+    from engine.validate.report import WorkloadReport
 
     spool = ReportSpool()
     try:
@@ -145,7 +145,7 @@ def test_cli_writes_the_estate_and_refuses_store_and_no_store(small_portfolio: P
 
 
 def test_each_worker_builds_its_validator_once(small_portfolio: Path) -> None:
-    from engine.portfolio import Ship, validate_chunk, worker_validator
+    from engine.estate.portfolio import Ship, validate_chunk, worker_validator
 
     first = worker_validator(OPTIONS)
     files = [str(p) for p in sorted(small_portfolio.glob("wl-*.yaml"))[:2]]
@@ -154,7 +154,7 @@ def test_each_worker_builds_its_validator_once(small_portfolio: Path) -> None:
     assert worker_validator(OPTIONS)[0] is first[0]
     assert a.policies == b.policies == len(first[0].policies) and a.graphs == {}
     (iri, text), = b.graphs.items()
-    from engine.estate import source_key, workload_key
+    from engine.estate.store import source_key, workload_key
 
     # a workload in the estate is its id and its file (changed deliberately, issue #24)
     assert iri.startswith(f"urn:mlwa:graph:workload:{workload_key('wl-000001', source_key(files[1]))}:")
@@ -166,7 +166,7 @@ def test_folders_skip_files_that_are_not_workloads(tmp_path: Path) -> None:
     each is skipped with a note, never reported as a broken workload."""
     import shutil
 
-    from engine.portfolio import classify_input
+    from engine.estate.portfolio import classify_input
 
     repo = Path(__file__).resolve().parents[2]
     shutil.copytree(repo / "examples", tmp_path / "examples")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.portfolio import run_portfolio
+from engine.estate.portfolio import run_portfolio
 from tests.scale.conftest import mlwa
 
 

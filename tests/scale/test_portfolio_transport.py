@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-import engine.portfolio as P
-from engine.portfolio import (
+import engine.estate.portfolio as P
+from engine.estate.portfolio import (
     ChunkResult,
     PortfolioOptions,
     ReportSpool,
@@ -25,7 +25,7 @@ from engine.portfolio import (
     summarise,
     validate_chunk,
 )
-from engine.report import WorkloadReport
+from engine.validate.report import WorkloadReport
 
 OPTIONS = PortfolioOptions(engine="fast", as_of="2026-11-30")
 
@@ -36,8 +36,8 @@ def workload_files(folder: Path, n: int | None = None) -> list[str]:
 
 def direct_reports(files: list[str]) -> list[WorkloadReport]:
     """The same files validated without the portfolio runner."""
-    from engine.catalog import builtin_catalog
-    from engine.validate import Validator
+    from engine.policies.catalog import builtin_catalog
+    from engine.validate.validator import Validator
     from engine.workload import load_workload
 
     when = dt.date.fromisoformat(OPTIONS.as_of)
@@ -134,7 +134,7 @@ def test_spooling_run_ships_pickled_reports_and_never_pickles_again(
 
 def test_worker_summaries_and_counts_match_the_reports(small_portfolio: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    from engine.validate import Validator
+    from engine.validate.validator import Validator
 
     validate_many = Validator.validate_many
 
@@ -166,7 +166,7 @@ def test_estate_holds_the_run_as_rendered_from_the_reports(small_portfolio: Path
                                                            workers: int, keep_reports: bool) -> None:
     import pyoxigraph as ox
 
-    from engine.estate import result_ntriples, run_graph_iri, run_iri
+    from engine.estate.store import result_ntriples, run_graph_iri, run_iri
 
     files = workload_files(small_portfolio)
     store = tmp_path / "estate"
@@ -193,8 +193,8 @@ def test_young_collections_rarer_while_a_chunk_is_validated_then_as_they_were(
         small_portfolio: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import gc
 
-    from engine.portfolio import GC_YOUNG
-    from engine.validate import Validator
+    from engine.estate.portfolio import GC_YOUNG
+    from engine.validate.validator import Validator
 
     tally_many = Validator.tally_many
     during: list[tuple[int, ...]] = []
@@ -217,7 +217,7 @@ def test_young_collections_rarer_while_a_chunk_is_validated_then_as_they_were(
 def test_a_pool_run_prints_and_writes_what_an_inline_run_does(small_portfolio: Path) -> None:
     """Chunks of one file on two workers finish in any order; summaries, input errors, the
     text summary and the JSON come out in input order all the same."""
-    from engine.portfolio import render_summary, summary_json
+    from engine.estate.portfolio import render_summary, summary_json
 
     inline = run_portfolio([small_portfolio], OPTIONS, workers=1)
     want_json = {**summary_json(inline), "runId": None}

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.estate import run_query, source_key, workload_root_iri
-from engine.history import record_run
-from engine.validate import validate_paths
+from engine.estate.history import record_run
+from engine.estate.store import run_query, source_key, workload_root_iri
+from engine.validate.validator import validate_paths
 from tests.conftest import REPO
 from tests.scale.conftest import fault, template, write_doc
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from engine.errors import InputError
-from engine.estate import RemoteEstate, run_query, source_key, workload_graph_iri
+from engine.estate.store import RemoteEstate, run_query, source_key, workload_graph_iri
 from tests.conftest import require
 from tests.scale.conftest import mlwa
 from tests.scale.test_queries import doc_queries

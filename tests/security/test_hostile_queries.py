@@ -24,7 +24,7 @@ SMUGGLED = {  # a SERVICE call hidden from a parser that ends comments only at \
 
 @pytest.fixture(scope="module")
 def estate(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from engine.estate import LocalEstate
+    from engine.estate.store import LocalEstate
 
     folder = tmp_path_factory.mktemp("estate") / "store"
     store = LocalEstate(folder)

@@ -3,7 +3,7 @@ makes 0 requests even with the SPARQL guard bypassed (issue 16, hole 1, run-time
 
 from __future__ import annotations
 
-from engine.sandbox import run_limited
+from engine.policies.sandbox import run_limited
 from tests.sandbox.sandbox_targets import reach
 from tests.security.conftest import Listener
 

@@ -35,7 +35,7 @@ def test_a_wrong_type_cache_entry_is_rebuilt(tmp_path: Path, monkeypatch: pytest
     ".*.*=.*", "\\w+\\w+@",
 ])
 def test_adjacent_overlapping_repeats_are_refused(pattern: str) -> None:
-    from engine.policylint import regex_problems
+    from engine.policies.lint import regex_problems
 
     kinds = [kind for kind, _ in regex_problems(pattern, 0)]
     assert "redos" in kinds, (pattern, kinds)
@@ -46,7 +46,7 @@ def test_adjacent_overlapping_repeats_are_refused(pattern: str) -> None:
     "^v[0-9]+(\\.[0-9]+)*$",
 ])
 def test_separated_or_disjoint_repeats_pass(pattern: str) -> None:
-    from engine.policylint import regex_problems
+    from engine.policies.lint import regex_problems
 
     assert [k for k, _ in regex_problems(pattern, 0) if k == "redos"] == [], pattern
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from engine.errors import PolicyError
-from engine.store import GENESIS, Store, StoreCorrupt, WriteRefused
+from engine.governance.store import GENESIS, Store, StoreCorrupt, WriteRefused
 from tests.security.conftest import mlwa
 
 GOV = {"actor": "claimed-admin", "role": "governance"}
@@ -119,7 +119,7 @@ def test_a_group_restricted_store_refuses_non_members(tmp_path: Path, keyed: Pat
     assert store.restricted_group() == mine
     store.write("profiles", "p.yaml", "name: p\n", reason="member", **GOV)  # a member writes
     assert (store.root.stat().st_mode & 0o7777) == 0o2770
-    monkeypatch.setattr("engine.store._in_group", lambda gid: False)  # now: not a member
+    monkeypatch.setattr("engine.governance.store._in_group", lambda gid: False)  # now: not a member
     with pytest.raises(WriteRefused, match=f"restricted to Unix group '{mine}'"):
         store.write("profiles", "p.yaml", "name: q\n", reason="outsider", **GOV)
     assert store.read("profiles", "p.yaml").text == "name: p\n"
@@ -137,7 +137,7 @@ def test_verify_of_an_unkeyed_rewrite_still_checks_the_chain(tmp_path: Path, key
 def test_writers_racing_to_make_the_key_share_one(tmp_path: Path, keyed: Path) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from engine.store import load_audit_key
+    from engine.governance.store import load_audit_key
 
     with ThreadPoolExecutor(8) as pool:
         keys = list(pool.map(lambda _: load_audit_key(create=True), range(16)))

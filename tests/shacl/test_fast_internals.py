@@ -237,9 +237,9 @@ def test_direct_rows_equal_the_generic_rows(monkeypatch: pytest.MonkeyPatch) -> 
     from pathlib import Path
 
     import engine.shacl.fast as fast
-    from engine.catalog import builtin_catalog
+    from engine.policies.catalog import builtin_catalog
     from engine.shacl.fast.small import MiniEvaluator
-    from engine.validate import Validator
+    from engine.validate.validator import Validator
     from engine.workload import load_workload
 
     root = Path(__file__).resolve().parents[2]
@@ -308,9 +308,9 @@ def test_native_counts_and_values_equal_their_queries(monkeypatch: pytest.Monkey
     import rdflib
 
     import engine.shacl.fast as fast
-    from engine.catalog import builtin_catalog
+    from engine.policies.catalog import builtin_catalog
     from engine.shacl.fast.small import MiniEvaluator
-    from engine.validate import Validator
+    from engine.validate.validator import Validator
     from engine.workload import load_workload, load_workload_text
 
     monkeypatch.setattr(fast, "SMALL_AFTER", 0)
@@ -365,10 +365,10 @@ def test_steps_left_out_for_missing_predicates_change_nothing(
     from pathlib import Path
 
     import engine.shacl.fast as fast
-    from engine.catalog import builtin_catalog
+    from engine.policies.catalog import builtin_catalog
     from engine.shacl.fast.compiler import Evaluator
     from engine.shacl.fast.small import MiniEvaluator
-    from engine.validate import Validator
+    from engine.validate.validator import Validator
     from engine.workload import load_workload
 
     root = Path(__file__).resolve().parents[2]

@@ -211,10 +211,10 @@ def _quiet_rdflib() -> Iterator[None]:
 
 @pytest.fixture(scope="module")
 def pack_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Recorder, Outcome]:
-    from engine.catalog import builtin_catalog
     from engine.errors import InputError
-    from engine.testing import run_policy_cases
-    from engine.validate import Validator
+    from engine.policies.catalog import builtin_catalog
+    from engine.validate.cases import run_policy_cases
+    from engine.validate.validator import Validator
     from engine.workload import load_workload
 
     generated = tmp_path_factory.mktemp("generated")

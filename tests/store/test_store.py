@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from engine.errors import InputError
-from engine.store import (
+from engine.governance.store import (
     ABSENT,
     Conflict,
     NotFound,

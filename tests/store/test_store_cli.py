@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.store import Store
+from engine.governance.store import Store
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.store import Store
+from engine.governance.store import Store
 
 REPO = Path(__file__).resolve().parents[2]
 GOV = {"actor": "gina", "role": "governance"}
@@ -74,7 +74,7 @@ def test_threads_lose_nothing(tmp_path: Path, shared_document: bool,
 
 WRITER = textwrap.dedent("""
     import sys
-    from engine.store import Store
+    from engine.governance.store import Store
     root, worker, name, saves = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
     store = Store(root)
     for i in range(saves):
@@ -105,8 +105,8 @@ def test_processes_lose_nothing(tmp_path: Path, shared_document: bool) -> None:
 
 SLOW_WRITER = textwrap.dedent("""
     import os, signal, sys
-    import engine.store as store_module
-    from engine.store import Store
+    import engine.governance.store as store_module
+    from engine.governance.store import Store
     root, mode = sys.argv[1], sys.argv[2]
     store = Store(root)
     if mode == "slow":

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from engine.model import PracticeStatus
-from engine.validate import validate_paths
+from engine.validate.validator import validate_paths
 from engine.workload.lift import is_placeholder
 
 ROOT = Path(__file__).resolve().parents[2]

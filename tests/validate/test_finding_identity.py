@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.catalog import builtin_catalog
-from engine.history import apply_baseline, diff_runs, load_run, record_run
-from engine.testing import CASES_AS_OF, load_cases
-from engine.validate import Validator, validate_paths
+from engine.estate.history import apply_baseline, diff_runs, load_run, record_run
+from engine.policies.catalog import builtin_catalog
+from engine.validate.cases import CASES_AS_OF, load_cases
+from engine.validate.validator import Validator, validate_paths
 from engine.workload import load_workload_text
 
 REPO = Path(__file__).resolve().parents[2]

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.catalog import builtin_catalog
 from engine.model import STAGES, PracticeStatus
-from engine.validate import Validator
+from engine.policies.catalog import builtin_catalog
+from engine.validate.validator import Validator
 from engine.workload import load_workload
 
 ROOT = Path(__file__).resolve().parents[2]

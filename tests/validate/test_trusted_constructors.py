@@ -9,10 +9,10 @@ from pathlib import Path
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import SH
 
-from engine.catalog import builtin_catalog
-from engine.report import Finding, finding_from_fields
+from engine.policies.catalog import builtin_catalog
 from engine.shacl.base import RawResult, make_raw
-from engine.validate import Validator
+from engine.validate.report import Finding, finding_from_fields
+from engine.validate.validator import Validator
 from engine.workload import load_workload
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,7 +56,7 @@ def test_finding_order_does_not_depend_on_hashing() -> None:
     import subprocess
     import sys
 
-    code = ("import json; from engine.validate import validate_paths; "
+    code = ("import json; from engine.validate.validator import validate_paths; "
             "r = validate_paths(['examples/churn-batch.yaml', 'examples/starter.yaml'], "
             "engine='fast'); "
             "print(json.dumps([[f.policy, f.message, f.focus] for w in r.workloads "

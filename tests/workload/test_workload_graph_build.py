@@ -188,9 +188,9 @@ def test_a_lifted_store_indexes_on_first_use_and_then_is_a_simple_memory() -> No
 def test_pending_triples_give_what_the_indexed_graph_gives(workloads: list[Workload]) -> None:
     """The fast engine and the vacuity check read a lifted workload's triples before rdflib
     indexes them: they must see what they would see in the indexed graph."""
-    from engine.catalog import builtin_catalog
+    from engine.policies.catalog import builtin_catalog
     from engine.shacl.fast.terms import GraphTerms
-    from engine.validate import DataIndex, Validator
+    from engine.validate.validator import DataIndex, Validator
 
     v = Validator(builtin_catalog().select(), engine="fast", as_of=AS_OF)
     preds = v._target_predicates
@@ -210,8 +210,8 @@ def test_pending_triples_give_what_the_indexed_graph_gives(workloads: list[Workl
 
 
 def test_a_portfolio_tally_leaves_the_graphs_unindexed(workloads: list[Workload]) -> None:
-    from engine.catalog import builtin_catalog
-    from engine.validate import Validator
+    from engine.policies.catalog import builtin_catalog
+    from engine.validate.validator import Validator
 
     fresh = [load_workload(p, as_of=AS_OF) for p in sorted((REPO / "examples").glob("*.yaml"))]
     v = Validator(builtin_catalog().select(), engine="fast", as_of=AS_OF)

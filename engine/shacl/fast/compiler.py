@@ -11,6 +11,9 @@ Shape-valued components (sh:node, sh:not, sh:and, sh:or, sh:xone, sh:qualifiedVa
 ask which candidate nodes violate the nested shape, with the same queries driven by a
 composed focus pattern, and combine the answers in Python: boolean logic over sets is
 clearer there than nested FILTER NOT EXISTS, and the nested shape is queried once per batch.
+
+Why this file is long: one SPARQL template per SHACL constraint component, side by side so
+they stay consistent.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from engine.ontology import PHASE_ORDER, PILLAR_ORDER
+from engine.lens.ontology import PHASE_ORDER, PILLAR_ORDER
 from engine.ui import components, data
 
 MAX_GRAPH_NODES = 400

@@ -11,7 +11,7 @@ from engine.ui import components
 
 
 def _runs() -> list[dict[str, Any]]:
-    from engine.history import list_runs
+    from engine.estate.history import list_runs
 
     return list_runs()
 
@@ -49,7 +49,7 @@ def waiver_changes(a: dict[str, Any], b: dict[str, Any]) -> tuple[list[dict[str,
                                                                   list[dict[str, Any]]]:
     """Findings present in both runs whose waiver changed: (newly waived, waiver ended).
     These move the trend's open counts without being new or fixed."""
-    from engine.history import json_finding_key
+    from engine.estate.history import json_finding_key
 
     before = {json_finding_key(f): f for f in a.get("findings", [])}
     waived, ended = [], []
@@ -65,7 +65,7 @@ def waiver_changes(a: dict[str, Any], b: dict[str, Any]) -> tuple[list[dict[str,
 
 
 def diff_section(run_a: str, run_b: str) -> None:
-    from engine.history import diff_runs, load_run
+    from engine.estate.history import diff_runs, load_run
 
     try:
         doc_a, doc_b = load_run(run_a), load_run(run_b)
@@ -107,7 +107,7 @@ def main() -> None:
         return
     workloads = sorted({w for r in runs for w in r["workloads"]})
     wid = st.selectbox("Workload", workloads, key="history_workload")
-    from engine.history import list_runs
+    from engine.estate.history import list_runs
 
     mine = list_runs(workload=wid)
     st.subheader("Open findings over time")

@@ -8,7 +8,7 @@ import streamlit as st
 import yaml
 
 from engine.errors import InputError
-from engine.store import WriteRefused
+from engine.governance.store import WriteRefused
 from engine.ui import data, governance
 from engine.ui.identity import Identity
 
@@ -245,7 +245,7 @@ def author_tab() -> None:
 
 
 def _stored_cases(code: str) -> str | None:
-    from engine.store import NotFound
+    from engine.governance.store import NotFound
 
     try:
         return data.store().read(governance.POLICIES, f"{governance.CUSTOM_PACK}/{code}.cases.yaml").text

@@ -87,7 +87,7 @@ def main() -> None:
         st.error(e)
     if not reports:
         return
-    from engine.portfolio import shared_ids
+    from engine.estate.portfolio import shared_ids
 
     clash = shared_ids(reports)
     if clash is not None:

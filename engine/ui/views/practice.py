@@ -83,7 +83,7 @@ def main() -> None:
 
 def _cases(pol: object) -> None:
     from engine.errors import InputError
-    from engine.testing import load_cases
+    from engine.validate.cases import load_cases
 
     try:
         cases = load_cases(pol)  # type: ignore[arg-type]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 
 from engine.errors import InputError
-from engine.ontology import PILLAR_ORDER
+from engine.lens.ontology import PILLAR_ORDER
 from engine.ui import components, data
 from engine.ui import review_model as rm
 from engine.ui.views.validate import UPLOAD_TYPES
@@ -198,7 +198,7 @@ def _save(answers: dict[str, rm.Answer], wr: Any, text: str, filename: str, ed: 
                              key="review_dl_merged", width="stretch")
     if identity is not None and identity.can_write and c[2].button(
             "Save in the store", key="review_store", icon=":material/save:", width="stretch"):
-        from engine.store import WriteRefused
+        from engine.governance.store import WriteRefused
 
         try:
             entry = data.store().write("attestations", f"{wr.workload}.yaml", body,

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 
 from engine.errors import InputError
-from engine.ontology import PHASE_ORDER, PILLAR_ORDER
+from engine.lens.ontology import PHASE_ORDER, PILLAR_ORDER
 from engine.ui import components, data
 
 if TYPE_CHECKING:
-    from engine.report import Report, WorkloadReport
+    from engine.validate.report import Report, WorkloadReport
 
 UPLOAD_TYPES = ["yaml", "yml", "json", "ttl", "jsonld"]
 DEFAULT_EXAMPLE = "genai-rag.yaml"
@@ -271,7 +271,7 @@ def record_section(report: Report) -> None:
     milestone = cols[0].text_input("Milestone name (optional)", key="record_milestone",
                                    placeholder="e.g. release-2026-12")
     if cols[1].button("Record in history", key="record_run", icon=":material/history:"):
-        from engine.history import record_run
+        from engine.estate.history import record_run
 
         try:
             run_id = record_run(report, milestone=milestone.strip() or None)

@@ -7,7 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from engine.errors import InputError
-from engine.store import WriteRefused
+from engine.governance.store import WriteRefused
 from engine.ui import data, governance
 from engine.ui.identity import Identity
 

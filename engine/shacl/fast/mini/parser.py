@@ -5,6 +5,9 @@ planner (``plan``) turns it into evaluator closures. Anything the parser does no
 ``Unsupported`` -- except text that is not SPARQL at all, which is a ``SyntaxError``. The two
 are told apart by asking pyoxigraph's parser, and only on that (rare) failure path: mini must
 never call a query Oxigraph accepts malformed, nor run one Oxigraph would refuse.
+
+Why this file is long: one recursive-descent SPARQL grammar; its rules call each other and
+read as one.
 """
 
 from __future__ import annotations

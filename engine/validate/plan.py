@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from engine.model import PracticeStatus, QuestionRisk, Severity
 
 if TYPE_CHECKING:
-    from engine.report import Finding, WorkloadReport
+    from engine.validate.report import Finding, WorkloadReport
     from engine.workload.spec import Field
 
 #: A step of a key path: ("key", key) or ("item", name key, name).
@@ -408,7 +408,7 @@ def fixes(w: WorkloadReport, policies: Mapping[str, Any] | None = None) -> dict[
 def build_actions(w: WorkloadReport, policies: Mapping[str, Any] | None = None,
                   edition: str | None = None) -> list[Action]:
     """The workload's open findings grouped into ranked actions."""
-    from engine.ontology import PHASE_ORDER, load_lens
+    from engine.lens.ontology import PHASE_ORDER, load_lens
 
     lens = load_lens()
     ed = edition or w.edition
@@ -511,7 +511,7 @@ def evidence_order() -> tuple[PracticeStatus, ...]:
 
 
 def overview(w: WorkloadReport) -> Overview:
-    from engine.ontology import PHASE_ORDER, PILLAR_ORDER, load_lens
+    from engine.lens.ontology import PHASE_ORDER, PILLAR_ORDER, load_lens
 
     lens = load_lens()
     by_pillar = {p: {r.value: 0 for r in RISKY} for p in PILLAR_ORDER}

@@ -46,6 +46,9 @@ checked at all, and findings keep their property path. The fast engine routes su
 to the reference engine (its gate), so results are the same on both.
 
 Every problem is a :class:`engine.errors.PolicyError` naming the file and line.
+
+Why this file is long: the compact YAML form: parse, check and compile each construct to
+SHACL in one place.
 """
 
 from __future__ import annotations
@@ -320,7 +323,7 @@ class _Compiler(PositionalProblems):
     def implements(self, g: Graph, shape: URIRef) -> None:
         from rdflib import URIRef
 
-        from engine.ontology import load_lens
+        from engine.lens.ontology import load_lens
         from engine.vocab import MLWA
 
         value = self.data.get("implements")
@@ -511,7 +514,7 @@ class _Compiler(PositionalProblems):
         from rdflib import Literal
         from rdflib.namespace import SH
 
-        from engine.policylint import MAX_PATTERN_CHARS, regex_problems
+        from engine.policies.lint import MAX_PATTERN_CHARS, regex_problems
 
         if not isinstance(value, str) or not value:
             self.err(path, "pattern is a regular expression (text)")
@@ -571,7 +574,7 @@ def _subclasses(cls: str) -> list[Node]:
     inference, so subclasses are listed explicitly)."""
     from rdflib import RDFS
 
-    from engine.ontology import class_hierarchy
+    from engine.lens.ontology import class_hierarchy
     from engine.vocab import MLWA
 
     h = class_hierarchy()

@@ -2,12 +2,12 @@
 
 The built-in pack is ours and runs in-process as before. Every other policy (a ``--pack``
 folder, an installed pack, a governance upload) is validated by a child process under CPU,
-memory and wall-clock limits (:func:`engine.sandbox.run_limited`). A policy that runs
+memory and wall-clock limits (:func:`engine.policies.sandbox.run_limited`). A policy that runs
 over a limit is named in the error: "policy ACME-X-002 exceeded its 5 s CPU limit".
 
-:func:`prepare_policies` is the one hook: :class:`engine.validate.Validator` calls it
+:func:`prepare_policies` is the one hook: :class:`engine.validate.validator.Validator` calls it
 instead of preparing the backend directly, so ``mlwa validate --pack``, ``mlwa policies
-test`` (through :mod:`engine.testing`) and the app all go through the sandbox alike.
+test`` (through :mod:`engine.validate.cases`) and the app all go through the sandbox alike.
 
 Limits come from :func:`configure` (the CLI), else the environment
 (``MLWA_SANDBOX_CPU_SECONDS``, ``MLWA_SANDBOX_MEMORY_MB``, ``MLWA_SANDBOX_WALL_SECONDS``),
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
 
-    from engine.catalog import Policy
+    from engine.policies.catalog import Policy
     from engine.shacl.base import Prepared, RawResult
 
 Triple = tuple[Any, Any, Any]
@@ -119,7 +119,7 @@ def _child_validate(shape_triples: list[Triple], ontology_triples: list[Triple],
     return [list(prepared.validate(_graph(d))) for d in datas]
 
 
-_PRELOAD = ["engine.custom", "rdflib", "pyshacl", "engine.shacl.reference",
+_PRELOAD = ["engine.policies.custom", "rdflib", "pyshacl", "engine.shacl.reference",
             "engine.shacl.fast"]
 _preloaded = False
 
@@ -170,7 +170,7 @@ class SandboxedPrepared:
             yield [*a, *b]
 
     def _run_custom(self, graphs: list[Graph]) -> list[list[RawResult]]:
-        from engine.sandbox import SandboxLimitExceeded
+        from engine.policies.sandbox import SandboxLimitExceeded
 
         datas = [list(g) for g in graphs]
         codes = [p.code for p in self.custom]
@@ -184,7 +184,7 @@ class SandboxedPrepared:
             raise together from None
 
     def _call(self, codes: list[str], datas: list[list[Triple]], label: str) -> list[list[RawResult]]:
-        from engine.sandbox import run_limited
+        from engine.policies.sandbox import run_limited
 
         _preload()
         shapes = [t for c in codes for t in self._shapes[c]]
@@ -202,7 +202,7 @@ def prepare_policies(policies: Sequence[Policy], shapes: Graph, engine: str,
     All built-in: the backend's own prepared form, exactly as before. Any custom policy:
     a :class:`SandboxedPrepared` that validates the custom ones in a sandbox.
     """
-    from engine.catalog import shapes_graph
+    from engine.policies.catalog import shapes_graph
     from engine.shacl.backends import get_backend
 
     custom = [p for p in policies if not is_trusted(p)]

@@ -3,7 +3,7 @@
 Files are named by folders, globs or paths and read lazily: the runner cuts the list of
 paths into chunks, and each chunk is loaded and validated by a worker (in-process, a local
 process pool, or a Dask distributed cluster behind ``scheduler="tcp://…"``). Every worker
-builds its :class:`~engine.validate.Validator` once and keeps it for every later chunk. At
+builds its :class:`~engine.validate.validator.Validator` once and keeps it for every later chunk. At
 most ``2 × workers`` chunks are in flight, so memory stays bounded by the chunk size, not by
 the portfolio. A worker sends back only what the parent asked for (see :class:`Ship`): a
 small summary per workload always, the reports already pickled when the parent spools them
@@ -12,6 +12,9 @@ store, chunk by chunk. The parent shares the cores with the workers, so it never
 a report it does not read.
 
 Files with input errors are listed and never stop the run (see :class:`PortfolioResult`).
+
+Why this file is long: the portfolio runner: file discovery, batching, the process pool and
+the tally are one pipeline.
 """
 
 from __future__ import annotations
@@ -32,13 +35,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Protocol, overload
+from typing import IO, TYPE_CHECKING, Any, overload
 
 from engine.errors import InputError, Location
+from engine.estate.history import shared_ids  # re-exported: callers import it from here too
 
 if TYPE_CHECKING:
-    from engine.report import Report, WorkloadReport
-    from engine.validate import Validator
+    from engine.validate.report import Report, WorkloadReport
+    from engine.validate.validator import Validator
 
 #: Suffixes picked up when a folder is named.
 WORKLOAD_SUFFIXES = (".yaml", ".yml", ".json", ".ttl", ".jsonld")
@@ -177,7 +181,7 @@ class PortfolioOptions:
     packs: tuple[str, ...] = ()
     codes: tuple[str, ...] = ()
     max_bytes: int | None = None
-    #: the folder the estate's file keys are relative to (engine.estate.source_key); the
+    #: the folder the estate's file keys are relative to (engine.estate.store.source_key); the
     #: runner fills in the current folder when it writes the estate
     root: str | None = None
     profile: str | None = None  # a tailoring profile file, read by each worker
@@ -217,17 +221,17 @@ def worker_validator(options: PortfolioOptions) -> tuple[Validator, dict[str, st
     cached = _validators.get(options)
     if cached is not None:
         return cached
-    from engine.catalog import builtin_catalog, load_catalog
-    from engine.validate import Validator, select_policies
+    from engine.policies.catalog import builtin_catalog, load_catalog
+    from engine.validate.validator import Validator, select_policies
 
     catalog = load_catalog([Path(p) for p in options.packs]) if options.packs else builtin_catalog()
     profile = waivers = None
     if options.profile:
-        from engine.profiles import load_profile
+        from engine.governance.profiles import load_profile
 
         profile = load_profile(Path(options.profile))
     if options.waivers:
-        from engine.waivers import load_waivers
+        from engine.governance.waivers import load_waivers
 
         waivers = load_waivers(Path(options.waivers))
     policies = select_policies(catalog, profile, options.codes)
@@ -269,7 +273,7 @@ def validate_chunk(options: PortfolioOptions, index: int, paths: Sequence[str],
 
 def _validate_chunk(options: PortfolioOptions, index: int, paths: Sequence[str], ship: Ship,
                     run_id: str | None) -> ChunkResult:
-    from engine.validate import Tally
+    from engine.validate.validator import Tally
     from engine.workload import DEFAULT_MAX_BYTES, load_workload
 
     validator, packs = worker_validator(options)
@@ -316,14 +320,14 @@ def _validate_chunk(options: PortfolioOptions, index: int, paths: Sequence[str],
                               for wl, t in zip(done, tallies, strict=True)],
                       policy_counts, errors, bugs, packs, len(validator.policies))
     if Ship.GRAPHS in ship:
-        from engine.estate import graph_ntriples, source_key, workload_graph_iri
+        from engine.estate.store import graph_ntriples, source_key, workload_graph_iri
 
         for wl in loaded:
             key = source_key(wl.filename, options.root)
             res.graphs[workload_graph_iri(wl.id, wl.content_hash, key)] = graph_ntriples(
                 wl.graph, wl.id, key)
     if Ship.RESULTS in ship:
-        from engine.estate import result_ntriples
+        from engine.estate.store import result_ntriples
 
         assert run_id is not None  # checked before the chunk was loaded
         res.results = result_ntriples(run_id, reports, options.root)
@@ -379,7 +383,7 @@ def run_pool(options: PortfolioOptions, jobs: Iterable[Job], ship: Ship, workers
     # forkserver: workers start from a clean server process that preloaded the engine, never
     # from a parent that may run threads (the progress bar) at fork time.
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["engine.portfolio", "engine.validate"])
+    ctx.set_forkserver_preload(["engine.estate.portfolio", "engine.validate.validator"])
     it = iter(jobs)
     with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         pending: set[cf.Future[ChunkResult]] = set()
@@ -463,42 +467,8 @@ class WorkloadSummary:
                 "highRiskQuestions": list(self.high_risk_questions)}
 
 
-class _IdAndFile(Protocol):
-    @property
-    def workload(self) -> str: ...
-
-    @property
-    def file(self) -> str | None: ...
-
-
-PORTFOLIO_REMEDY = "give one of them another id, or use --format text or json without --record"
-
-
-def shared_ids(summaries: Iterable[_IdAndFile], remedy: str = PORTFOLIO_REMEDY) -> str | None:
-    """One line naming the files when two different files give the same workload id, or None.
-
-    ``summaries``: anything with ``workload`` and ``file`` (summaries, workload reports). The
-    estate and the summary keep such workloads apart (a workload there is its id and its
-    file); a full report and the history key workloads by id, so they refuse instead."""
-    files: dict[str, list[str]] = {}
-    for s in summaries:
-        shown = s.file or "<input>"
-        seen = files.setdefault(s.workload, [])
-        if shown not in seen:
-            seen.append(shown)
-    shared = [(wid, fs) for wid, fs in files.items() if len(fs) > 1]
-    if not shared:
-        return None
-    wid, fs = shared[0]
-    also = f" and {len(fs) - 2} more" if len(fs) > 2 else ""
-    others = len(shared) - 1
-    return (f"workload id {wid!r} is given by two files, {fs[0]} and {fs[1]}{also}; a report and "
-            f"the history name workloads by id: {remedy}"
-            + (f" ({others} more id{'s are' if others > 1 else ' is'} shared)" if others else ""))
-
-
 def summarise(w: WorkloadReport) -> WorkloadSummary:
-    from engine.validate import Tally
+    from engine.validate.validator import Tally
 
     t = Tally.of(w)
     return WorkloadSummary(w.workload, w.name, w.file, t.high, t.medium, t.low, t.waived,
@@ -643,7 +613,7 @@ class PortfolioResult:
 
     def report(self) -> Report:
         """A :class:`Report` over the spooled workload reports (for the report formats)."""
-        from engine.report import Report
+        from engine.validate.report import Report
 
         if self.reports is None:
             raise RuntimeError("run the portfolio with keep_reports=True for a full report")
@@ -673,13 +643,13 @@ def run_portfolio(inputs: Iterable[str | Path], options: PortfolioOptions | None
     ``use_store``: write workload graphs and the run to the estate (``store``: folder or
     SPARQL endpoint URL; None is the default folder). ``keep_reports``: spool the full
     workload reports for the report formats (``PortfolioResult.report()``). ``record``: also
-    write the run to the history folder (a JSON document, :mod:`engine.history`).
+    write the run to the history folder (a JSON document, :mod:`engine.estate.history`).
     """
-    from engine.history import make_run_id
+    from engine.estate.history import make_run_id
 
     options = options or PortfolioOptions()
     if milestone is not None:
-        from engine.history import check_milestone
+        from engine.estate.history import check_milestone
 
         check_milestone(milestone)
         record = True
@@ -689,7 +659,7 @@ def run_portfolio(inputs: Iterable[str | Path], options: PortfolioOptions | None
     run_id = make_run_id(timestamp, options.engine, files, [])
     estate = None
     if use_store and files:  # (nothing to store: the store is not opened, nor a run written)
-        from engine.estate import LocalEstate, open_estate
+        from engine.estate.store import LocalEstate, open_estate
 
         if options.root is None:
             options = dataclasses.replace(options, root=os.getcwd())
@@ -744,7 +714,7 @@ def run_portfolio(inputs: Iterable[str | Path], options: PortfolioOptions | None
             out.errors.extend(chunk_errors)
             out.bugs.extend(chunk_bugs)
         if estate is not None:
-            from engine.estate import RunHeader, header_triples, run_graph_iri
+            from engine.estate.store import RunHeader, header_triples, run_graph_iri
 
             header = RunHeader(run_id, timestamp, options.engine, options.edition, options.as_of,
                                out.packs, milestone)
@@ -763,7 +733,7 @@ def run_portfolio(inputs: Iterable[str | Path], options: PortfolioOptions | None
     if record and not out.summaries:
         out.notes.append("not recorded in the history: no workload was validated")
     elif record:
-        from engine.history import atomic_write, default_root, run_document
+        from engine.estate.history import atomic_write, default_root, run_document
 
         clash = shared_ids(out.summaries)
         if clash is not None:
@@ -781,7 +751,7 @@ def run_portfolio(inputs: Iterable[str | Path], options: PortfolioOptions | None
 
 
 def _store_chunk(estate: Any, run_id: str, res: ChunkResult) -> None:
-    from engine.estate import run_graph_iri
+    from engine.estate.store import run_graph_iri
 
     assert res.results is not None, "the worker did not ship the run's N-Triples"
     if res.graphs:

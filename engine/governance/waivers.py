@@ -37,8 +37,8 @@ from engine.errors import Location, PolicyError, Problem, UsageError
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from engine.report import Finding
-    from engine.store import AuditEntry
+    from engine.governance.store import AuditEntry
+    from engine.validate.report import Finding
     from engine.workload.safeyaml import Path_, Positions
 
 MAX_WAIVERS_BYTES = 1024 * 1024
@@ -96,7 +96,7 @@ class Waiver:
 
 
 class Waivers:
-    """A validated set of waivers; implements :class:`engine.validate.WaiverSet`."""
+    """A validated set of waivers; implements :class:`engine.validate.validator.WaiverSet`."""
 
     def __init__(self, waivers: list[Waiver], source: str = "<waivers>") -> None:
         self.waivers = list(waivers)
@@ -162,7 +162,7 @@ def _date(value: Any) -> dt.date | None:
 
 def parse_waivers(data: Any, positions: Positions | None, source: str) -> Waivers:
     """Check and build waivers from parsed YAML; all problems at once, with lines."""
-    from engine.ontology import load_lens
+    from engine.lens.ontology import load_lens
     from engine.workload.safeyaml import Positions, pointer
 
     pos = positions or Positions()
@@ -276,7 +276,7 @@ def load_waivers(path: Path | str) -> Waivers:
 
 
 def load_store_waivers(name: str = "waivers", root: Path | str | None = None) -> Waivers:
-    from engine.store import NotFound, open_store
+    from engine.governance.store import NotFound, open_store
 
     store = open_store(root)
     try:
@@ -287,7 +287,7 @@ def load_store_waivers(name: str = "waivers", root: Path | str | None = None) ->
 
 
 def waivers_validator(source: str) -> Any:
-    """A ``validator`` for :meth:`engine.store.Store.write`: refuses invalid waivers."""
+    """A ``validator`` for :meth:`engine.governance.store.Store.write`: refuses invalid waivers."""
 
     def validate(data: bytes) -> None:
         try:
@@ -306,7 +306,14 @@ def update_store_waivers(root: Path | str | None, name: str, change: Callable[[l
                    reason: str) -> AuditEntry:
     """Read the document, apply ``change(list[Waiver]) -> list[Waiver]``, validate, write with
     ``expected_version``; on a concurrent change, read again and retry."""
-    from engine.store import ABSENT, WRITE_ROLE, Conflict, NotFound, WriteRefused, open_store
+    from engine.governance.store import (
+        ABSENT,
+        WRITE_ROLE,
+        Conflict,
+        NotFound,
+        WriteRefused,
+        open_store,
+    )
 
     if role != WRITE_ROLE:
         raise WriteRefused(f"role {role!r} may not change waivers; only the {WRITE_ROLE!r} role "

@@ -40,7 +40,7 @@ from engine.model import Severity
 from engine.workload.safeyaml import PositionalProblems, load_yaml_as
 
 if TYPE_CHECKING:
-    from engine.catalog import Catalog, Policy
+    from engine.policies.catalog import Catalog, Policy
     from engine.workload.safeyaml import Path_, Positions
 
 MAX_PROFILE_BYTES = 256 * 1024
@@ -53,7 +53,7 @@ SEVERITIES = ("high", "medium", "low")
 
 @dataclass(frozen=True)
 class Profile:
-    """A parsed profile; implements :class:`engine.validate.Tailoring`."""
+    """A parsed profile; implements :class:`engine.validate.validator.Tailoring`."""
 
     id: str
     title: str
@@ -139,7 +139,7 @@ class _Reader(PositionalProblems):
 
 def parse_profile(data: Any, positions: Positions, source: str) -> Profile:
     """Check and build a profile from parsed YAML; every problem names its line."""
-    from engine.ontology import PHASE_ORDER, PILLAR_ORDER, load_lens
+    from engine.lens.ontology import PHASE_ORDER, PILLAR_ORDER, load_lens
 
     r = _Reader(positions, source)
     if not isinstance(data, dict):

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 from engine.errors import UsageError
 
 if TYPE_CHECKING:
-    from engine.ontology import Lens, Practice
+    from engine.lens.ontology import Lens, Practice
 
 EDITIONS = ("2023", "2025")
 
 
 def _lens(lens: Lens | None) -> Lens:
-    from engine.ontology import load_lens
+    from engine.lens.ontology import load_lens
 
     return lens or load_lens()
 

@@ -40,6 +40,9 @@ Guarantees (tested in tests/store):
   MAC) to publish elsewhere.
 * Policies are always checked inside :meth:`Store.write` (parse, safety lint,
   SHACL-SHACL meta-validation), whatever validator the caller passes.
+
+Why this file is long: one store API (atomic writes, versions, audit, roles) for three
+collections.
 """
 
 from __future__ import annotations
@@ -1016,7 +1019,7 @@ def _policy_gate(collection: str, name: str) -> Callable[[bytes], object] | None
     ``*.policy.yaml``); cases files are data for the sandboxed harness."""
     if collection != "policies" or not name.endswith((".ttl", ".policy.yaml")):
         return None
-    from engine.policylint import check_policy_document
+    from engine.policies.admit import check_policy_document
 
     return lambda data: check_policy_document(data, source=name)
 

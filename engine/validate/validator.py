@@ -3,6 +3,9 @@
 The one entry point the CLI, the app and the portfolio runner share. Shapes and the class
 hierarchy are always passed to the backend explicitly; nothing is read from the data
 graph but data, and nothing reaches the network.
+
+Why this file is long: the validator: policy selection, backend preparation and the report
+assembly are one entry point.
 """
 
 from __future__ import annotations
@@ -15,11 +18,11 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
-from engine.catalog import Catalog, Policy, builtin_catalog, load_catalog, shapes_graph
 from engine.errors import InputError
+from engine.lens.ontology import class_hierarchy  # re-exported: callers import it from here too
 from engine.model import STAGES, CheckKind, Evidence, PracticeStatus, QuestionRisk, Severity
-from engine.ontology import class_hierarchy  # re-exported: callers import it from here too
-from engine.report import (
+from engine.policies.catalog import Catalog, Policy, builtin_catalog, load_catalog, shapes_graph
+from engine.validate.report import (
     Finding,
     PracticeResult,
     Report,
@@ -50,7 +53,7 @@ def _bnode() -> type[BNode]:
 
 
 class Tailoring(Protocol):
-    """What a profile does to a run (implemented by :mod:`engine.profiles`)."""
+    """What a profile does to a run (implemented by :mod:`engine.governance.profiles`)."""
 
     @property
     def id(self) -> str: ...
@@ -63,7 +66,7 @@ class Tailoring(Protocol):
 
 
 class WaiverSet(Protocol):
-    """Governance waivers (implemented by :mod:`engine.waivers`)."""
+    """Governance waivers (implemented by :mod:`engine.governance.waivers`)."""
 
     def match(self, finding: Finding, as_of: dt.date) -> tuple[str, str] | None: ...  # (id, reason)
 
@@ -254,7 +257,7 @@ class Validator:
                           for p in self.policies}
         self.shapes, self._owner, self.prepared, self._targets = _prepared_bundle(
             self.policies, self.engine)
-        self._lens = __import__("engine.ontology", fromlist=["load_lens"]).load_lens()
+        self._lens = __import__("engine.lens.ontology", fromlist=["load_lens"]).load_lens()
         self._target_predicates = frozenset().union(*(t.predicates
                                                       for t in self._targets.values()))
         # what a policy that holds is called, and which classes and predicates select it
@@ -684,8 +687,8 @@ def _prepared_bundle(policies: list[Policy], engine: str
 
     Built-in policies only: read back from the on-disk cache (engine.cache) when an earlier
     process prepared the same files for the same engine. Custom policies are evaluated in a
-    sandboxed child (engine.custom) and are always prepared afresh."""
-    from engine.custom import is_trusted, prepare_policies
+    sandboxed child (engine.policies.custom) and are always prepared afresh."""
+    from engine.policies.custom import is_trusted, prepare_policies
 
     def build() -> tuple[Graph, dict[Node, str], Prepared, dict[str, TargetSpec]]:
         shapes, owner = shapes_graph(policies)
@@ -758,7 +761,7 @@ def validate_paths(files: Sequence[str | Path], *, packs: Sequence[Path] = (),
             # custom-lens reviews: lens files are looked up beside the workload file only
             reviews = []
             if wl.reviews:  # the custom-lens reader is imported only when there is one
-                from engine.reviews import evaluate_reviews
+                from engine.validate.reviews import evaluate_reviews
 
                 reviews = evaluate_reviews(wl, Path(f).parent)
         except InputError as exc:
@@ -807,7 +810,7 @@ def validate_workload(wl: Workload, *, catalog: Catalog | None = None, engine: s
     validator = Validator(policies, engine=engine, edition=edition, as_of=as_of, profile=profile,
                           waivers=waivers)
     report = validator.validate(wl)
-    if wl.reviews:  # no trusted folder to find lens files in (see engine.reviews)
+    if wl.reviews:  # no trusted folder to find lens files in (see engine.validate.reviews)
         report.notes.append("custom-lens reviews were not evaluated: lens files are read "
                             "only from beside a workload file on disk (mlwa validate)")
     return Report(workloads=[report], engine=engine,

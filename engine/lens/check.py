@@ -42,7 +42,7 @@ class CheckResult:
 
 
 def check_counts() -> CheckItem:
-    from engine.ontology import load_lens
+    from engine.lens.ontology import load_lens
 
     lens = load_lens()
     problems = []
@@ -66,7 +66,7 @@ def check_integrity() -> CheckItem:
     from pyshacl import validate
     from rdflib import Graph
 
-    from engine.ontology import lens_graph
+    from engine.lens.ontology import lens_graph
 
     started = time.perf_counter()
     shapes = Graph().parse(paths.ontology_file("integrity.ttl"), format="turtle")
@@ -99,7 +99,7 @@ def check_reasoner() -> CheckItem:
     from rdflib import RDFS, Graph, URIRef
     from rdflib.namespace import OWL, XSD
 
-    from engine.ontology import lens_graph
+    from engine.lens.ontology import lens_graph
 
     merged = Graph()
     for s, p, o in lens_graph():

@@ -555,34 +555,6 @@ def lint_text(data: bytes | str, *, source: str, fmt: str = "turtle") -> list[Li
     return lint_shapes(graph, source=source)
 
 
-def check_policy_document(data: bytes | str, *, source: str) -> None:
-    """Everything a policy must pass before the store keeps it: it parses (Turtle, or the
-    YAML form for ``*.policy.yaml``), the safety lint finds no error, and the shapes graph
-    conforms to SHACL-SHACL. Raises :class:`PolicyError` naming the first problem."""
-    from pyshacl import validate
-
-    from engine.testing import _shacl_shacl
-
-    text = data.decode("utf-8") if isinstance(data, bytes) else data
-    if source.endswith(".policy.yaml"):
-        from engine.compact import compile_policy_text
-
-        graph = compile_policy_text(text, source)
-        raise_for_errors(lint_shapes(graph, source=source), source=source)
-    else:
-        from engine.catalog import parse_turtle_text
-
-        graph = parse_turtle_text(text, source)
-        raise_for_errors(lint_shapes(graph, source=source), source=source)
-    conforms, _, report = validate(graph, shacl_graph=_shacl_shacl(), inference="none",
-                                   allow_warnings=True)
-    if not conforms:
-        first = next((ln.strip() for ln in str(report).splitlines()
-                      if ln.strip().startswith("Message:")), "")
-        raise PolicyError(f"{source}: not a valid SHACL shapes graph {first}".strip(),
-                          Location(file=source))
-
-
 def raise_for_errors(issues: list[LintIssue], *, source: str) -> None:
     """Raise :class:`PolicyError` listing every error-level issue, if any."""
     errors = [i for i in issues if i.level == "error"]
@@ -593,7 +565,7 @@ def raise_for_errors(issues: list[LintIssue], *, source: str) -> None:
 
 
 def shapes_validator(source: str, fmt: str = "turtle") -> Any:
-    """A ``validator`` for :meth:`engine.store.Store.write` that refuses unsafe shapes."""
+    """A ``validator`` for :meth:`engine.governance.store.Store.write` that refuses unsafe shapes."""
 
     def validate(data: bytes) -> None:
         raise_for_errors(lint_text(data, source=source, fmt=fmt), source=source)
@@ -603,7 +575,6 @@ def shapes_validator(source: str, fmt: str = "turtle") -> Any:
 
 __all__ = [
     "LintIssue",
-    "check_policy_document",
     "detached_patterns",
     "lint_shapes",
     "lint_text",

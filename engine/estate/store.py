@@ -24,6 +24,9 @@ findings outside the estate keep the file's own ``urn:mlwa:workload:<id>/…`` I
 
 Queries from users are vetted by :func:`engine.sparqlguard.vet_query` (read-only; no
 SERVICE, FROM or GRAPH) and run over the union of all graphs.
+
+Why this file is long: the estate store's write path and its SPARQL read path share one
+graph layout.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ from engine.model import PracticeStatus
 if TYPE_CHECKING:
     import pyoxigraph as ox
 
-    from engine.report import WorkloadReport
+    from engine.validate.report import WorkloadReport
 
 # ------------------------------------------------------------------------------ vocabulary
 # The run vocabulary lives in the mlwa: namespace. ``mlwa:severity`` is already taken by the
@@ -353,7 +356,7 @@ def graph_ntriples(graph: Any, workload_id: str | None = None, key: str | None =
 
 
 def lens_files() -> list[Path]:
-    from engine.ontology import ontology_files
+    from engine.lens.ontology import ontology_files
 
     return ontology_files()
 
@@ -679,7 +682,7 @@ def run_query(text: str, *, store: str | Path | None = None,
               max_rows: int = DEFAULT_MAX_ROWS) -> QueryResult:
     """Vet ``text`` (read-only, no SERVICE/FROM/GRAPH) and answer it from the estate.
 
-    The embedded store is queried in a sandboxed child (:func:`engine.sandbox.run_limited`:
+    The embedded store is queried in a sandboxed child (:func:`engine.policies.sandbox.run_limited`:
     no network, ``timeout`` seconds of wall and CPU time, a memory cap), because a running
     Oxigraph query cannot be interrupted from Python. A remote endpoint gets ``timeout`` as
     the HTTP client's timeout; the server must bound its own work (``oxigraph serve
@@ -698,7 +701,7 @@ def run_query(text: str, *, store: str | Path | None = None,
         return result
     location = estate.location
     estate.close()  # the child opens it read-only itself
-    from engine.sandbox import run_limited
+    from engine.policies.sandbox import run_limited
 
     result = run_limited(_query_local, location, text, max_rows, cpu_seconds=timeout,
                          wall_seconds=timeout, memory_mb=QUERY_MEMORY_MB, label="the query")

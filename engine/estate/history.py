@@ -6,13 +6,16 @@ or ``mlwa portfolio --record``. It is kept twice:
 * as a JSON document ``<root>/runs/<run-id>.json`` (``$MLWA_HISTORY``, else
   ``$XDG_DATA_HOME/mlwa/history``, else ``~/.local/share/mlwa/history``), written atomically
   (temporary file, fsync, rename, fsync of the folder): the source of truth;
-* as RDF in the estate store (:mod:`engine.estate`), so ``mlwa query`` can ask across runs.
+* as RDF in the estate store (:mod:`engine.estate.store`), so ``mlwa query`` can ask across runs.
   When the estate cannot be opened (another process holds it) the JSON document is still
   written and the run says so in its notes.
 
 The run id is a short hash of the run's time, engine, workload content hashes and finding
 keys. A baseline is a run id, a unique id prefix, a milestone name, ``latest``, or a path to
 a JSON report (``mlwa validate --format json``) or run document.
+
+Why this file is long: recorded runs, milestones, baselines and diffs share one run-document
+format.
 """
 
 from __future__ import annotations
@@ -28,16 +31,50 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from engine.errors import InputError, Location
-from engine.report import Finding, Report
+from engine.validate.report import Finding, Report
 
 RUN_SCHEMA = "mlwa/run"
 RUN_SCHEMA_VERSION = "1"
 _RUN_ID_RE = re.compile(r"^[0-9a-f]{4,64}$")
 
 FindingKey = tuple[str, str, str, str | None, str | None, str | None, str]
+
+
+class _IdAndFile(Protocol):
+    @property
+    def workload(self) -> str: ...
+
+    @property
+    def file(self) -> str | None: ...
+
+
+PORTFOLIO_REMEDY = "give one of them another id, or use --format text or json without --record"
+
+
+def shared_ids(summaries: Iterable[_IdAndFile], remedy: str = PORTFOLIO_REMEDY) -> str | None:
+    """One line naming the files when two different files give the same workload id, or None.
+
+    ``summaries``: anything with ``workload`` and ``file`` (summaries, workload reports). The
+    estate and the summary keep such workloads apart (a workload there is its id and its
+    file); a full report and the history key workloads by id, so they refuse instead."""
+    files: dict[str, list[str]] = {}
+    for s in summaries:
+        shown = s.file or "<input>"
+        seen = files.setdefault(s.workload, [])
+        if shown not in seen:
+            seen.append(shown)
+    shared = [(wid, fs) for wid, fs in files.items() if len(fs) > 1]
+    if not shared:
+        return None
+    wid, fs = shared[0]
+    also = f" and {len(fs) - 2} more" if len(fs) > 2 else ""
+    others = len(shared) - 1
+    return (f"workload id {wid!r} is given by two files, {fs[0]} and {fs[1]}{also}; a report and "
+            f"the history name workloads by id: {remedy}"
+            + (f" ({others} more id{'s are' if others > 1 else ' is'} shared)" if others else ""))
 
 
 def default_root() -> Path:
@@ -137,8 +174,6 @@ def check_milestone(name: str, root: Path | None = None) -> None:
 def record_run(report: Report, milestone: str | None = None, *, root: Path | None = None,
                estate: str | Path | None = None, use_estate: bool = True) -> str:
     """Record ``report`` as a run (JSON document, then the estate store); return its id."""
-    from engine.portfolio import shared_ids
-
     clash = shared_ids(report.workloads, "give one of them another id")
     if clash is not None:
         raise InputError(clash)
@@ -168,7 +203,7 @@ def record_run(report: Report, milestone: str | None = None, *, root: Path | Non
 
 def record_in_estate(report: Report, *, run_id: str, timestamp: str, milestone: str | None,
                      store: str | Path | None = None, graphs: dict[str, str] | None = None) -> None:
-    from engine.estate import RunHeader, open_estate, record_reports
+    from engine.estate.store import RunHeader, open_estate, record_reports
 
     estate = open_estate(store)
     try:
@@ -185,7 +220,7 @@ def record_in_estate(report: Report, *, run_id: str, timestamp: str, milestone: 
 def _reload_graphs(report: Report, estate: Any) -> dict[str, str]:
     """Workload graphs for the estate, read again from their files when the file is
     unchanged (same content hash) and the estate does not hold that version yet."""
-    from engine.estate import graph_ntriples, source_key, workload_graph_iri
+    from engine.estate.store import graph_ntriples, source_key, workload_graph_iri
     from engine.workload import load_workload
 
     out: dict[str, str] = {}
@@ -278,7 +313,7 @@ def estate_run_document(run_id: str, store: str | Path | None = None) -> dict[st
     ``--record``), in the form of a run document; None when the estate has no such run or
     cannot be opened. The estate keeps only the high-risk questions of each workload, so
     the document says ``questionsComplete: false`` and diffs compare those alone."""
-    from engine.estate import EstateError, open_estate, run_graph_iri, run_iri
+    from engine.estate.store import EstateError, open_estate, run_graph_iri, run_iri
 
     try:
         estate = open_estate(store, read_only=True)
@@ -467,7 +502,7 @@ _RISK_RANK = {"HIGH": 3, "MEDIUM": 2, "UNANSWERED": 1, "NONE": 0, "NOT_APPLICABL
 
 def _question_pillars() -> dict[str, str]:
     try:
-        from engine.ontology import load_lens
+        from engine.lens.ontology import load_lens
 
         return {q.id: q.pillar for q in load_lens().questions}
     except Exception:  # the diff still works without the lens; pillars come from ids

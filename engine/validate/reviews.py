@@ -40,11 +40,11 @@ from engine.interop.customlens import (
     parse_lens_dict,
     with_warnings,
 )
-from engine.report import REVIEW_REPORT_RISK as REPORT_RISK
-from engine.report import REVIEW_RISK_ORDER as RISK_ORDER
-from engine.report import QuestionReview, ReviewResult
-from engine.report import review_counts_text as counts_text
-from engine.report import review_risk_label as risk_label
+from engine.validate.report import REVIEW_REPORT_RISK as REPORT_RISK
+from engine.validate.report import REVIEW_RISK_ORDER as RISK_ORDER
+from engine.validate.report import QuestionReview, ReviewResult
+from engine.validate.report import review_counts_text as counts_text
+from engine.validate.report import review_risk_label as risk_label
 
 if TYPE_CHECKING:
     from engine.workload import ReviewRequest, Workload

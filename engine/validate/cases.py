@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.catalog import Policy
 from engine.errors import InputError, Location, PolicyError
+from engine.policies.admit import shacl_shacl
+from engine.policies.catalog import Policy
 
 # Cases are evaluated on a fixed date, so attestation ages never drift with the calendar.
 CASES_AS_OF = dt.date(2026, 6, 30)
@@ -103,7 +104,7 @@ def _workload_text(case: dict[str, Any]) -> str:
 
 def run_policy_cases(policy: Policy, *, engine: str = "reference") -> PolicyTestReport:
     """Run every case of ``policy`` against that policy alone."""
-    from engine.validate import Validator
+    from engine.validate.validator import Validator
     from engine.workload import load_workload_text
 
     report = PolicyTestReport(policy.code)
@@ -152,7 +153,7 @@ def _compact_path(focus: str, path: Any) -> str | None:
     (and then simply do not match)."""
     if path is None or not isinstance(path, str) or path.startswith("mlwa:"):
         return path
-    from engine.compact import _kind_for_target, resolve_path
+    from engine.policies.compact import _kind_for_target, resolve_path
 
     kind = _kind_for_target(focus.split("/", 1)[0] if "/" in focus else "workload")
     if kind is None:
@@ -179,7 +180,7 @@ def run_pack_tests(policies: list[Policy], *, engine: str = "reference",
         rep = run_policy_cases(pol, engine=engine)
         rep.problems.extend(meta_validate(pol))
         if lint:
-            from engine.policylint import lint_shapes
+            from engine.policies.lint import lint_shapes
 
             rep.problems.extend(f"{pol.code}: {i.message}" for i in lint_shapes(pol.graph, source=str(pol.path))
                                 if i.level == "error")
@@ -191,7 +192,7 @@ def meta_validate(policy: Policy) -> list[str]:
     """Validate the policy's shapes graph against SHACL-SHACL (the shapes for shapes)."""
     from pyshacl import validate
 
-    conforms, _, text = validate(policy.graph, shacl_graph=_shacl_shacl(), inference="none",
+    conforms, _, text = validate(policy.graph, shacl_graph=shacl_shacl(), inference="none",
                                  allow_warnings=True)
     if conforms:
         return []
@@ -200,20 +201,8 @@ def meta_validate(policy: Policy) -> list[str]:
         [f"{policy.code}: not a valid shapes graph"]
 
 
-_META: Any = None
 
 
-def _shacl_shacl() -> Any:
-    """pySHACL ships the W3C shapes graph for shapes graphs; load it from its package."""
-    global _META
-    if _META is None:
-        from importlib.resources import files
-
-        from rdflib import Graph
-
-        text = (files("pyshacl") / "assets" / "shacl-shacl.ttl").read_text(encoding="utf-8")
-        _META = Graph().parse(data=text, format="turtle")
-    return _META
 
 
 def format_results(reports: list[PolicyTestReport]) -> tuple[str, bool]:
@@ -237,8 +226,8 @@ def format_results(reports: list[PolicyTestReport]) -> tuple[str, bool]:
 def sandboxed_pack_tests(policies: Sequence[Policy], *, engine: str = "reference") -> list[PolicyTestReport]:
     """:func:`run_pack_tests`, one policy at a time, so a policy that runs over a sandbox
     limit fails with that message and the others still report. (It lives here, not in
-    :mod:`engine.custom`, because the harness needs the validator, which needs ``custom``.)"""
-    from engine.sandbox import SandboxLimitExceeded
+    :mod:`engine.policies.custom`, because the harness needs the validator, which needs ``custom``.)"""
+    from engine.policies.sandbox import SandboxLimitExceeded
 
     out: list[PolicyTestReport] = []
     for pol in policies:

@@ -2,7 +2,7 @@
 
 A pack is a folder with ``pack.ttl`` (id, title, owner, version) and one policy per file:
 ``<CODE>.ttl`` (SHACL) or ``<CODE>.policy.yaml`` (the compact form, compiled to SHACL by
-:mod:`engine.compact`), each with ``<CODE>.cases.yaml`` beside it. Packs come from the
+:mod:`engine.policies.compact`), each with ``<CODE>.cases.yaml`` beside it. Packs come from the
 built-in folder, from ``--pack DIR`` and from installed distributions that expose the
 ``mlwa.packs`` entry point (a callable returning the pack folder).
 """
@@ -77,7 +77,7 @@ class Policy:
         return self.cases_path is not None and self.cases_path.exists()
 
     def practice_objects(self) -> list[Any]:
-        from engine.ontology import load_lens
+        from engine.lens.ontology import load_lens
 
         lens = load_lens()
         return [lens.practice(p) for p in self.practices]
@@ -156,7 +156,7 @@ def policy_from_graph(graph: Graph, *, path: Path, pack: str, source_format: str
     from rdflib import RDFS, URIRef
     from rdflib.namespace import SH
 
-    from engine.ontology import load_lens
+    from engine.lens.ontology import load_lens
     from engine.vocab import MLWA
 
     loc = Location(str(path))
@@ -217,7 +217,7 @@ def load_policy_file(path: Path, pack: str) -> Policy:
     import hashlib
 
     if path.name.endswith(".policy.yaml"):
-        from engine.compact import compile_policy_file
+        from engine.policies.compact import compile_policy_file
 
         graph = compile_policy_file(path)
         pol = policy_from_graph(graph, path=path, pack=pack, source_format="yaml")
@@ -272,7 +272,7 @@ def load_pack(folder: Path, *, builtin: bool = False, lint: bool | None = None) 
 
 
 def _lint_pack(policies: Iterable[Policy]) -> None:
-    from engine.policylint import lint_shapes
+    from engine.policies.lint import lint_shapes
 
     problems: list[Problem] = []
     for pol in policies:

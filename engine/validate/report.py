@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from engine.model import CheckKind, PracticeStatus, QuestionRisk, Severity, frozen_from_fields
 
 if TYPE_CHECKING:
-    from engine.plan import Action, Overview
+    from engine.validate.plan import Action, Overview
 
 REPORT_SCHEMA_VERSION = "1.2"  # 1.1: WorkloadReport.reviews; 1.2: declared, evidence, fix, actions
 
@@ -122,7 +122,7 @@ class WorkloadReport:
     questions: dict[str, QuestionRisk]
     edition: str = "2025"
     notes: list[str] = field(default_factory=list)  # e.g. expired waivers, gate routing
-    # custom-lens reviews the workload carries (engine.reviews), beside the SHACL findings
+    # custom-lens reviews the workload carries (engine.validate.reviews), beside the SHACL findings
     reviews: list[ReviewResult] = field(default_factory=list)
 
     # ------------------------------------------------------------------ derived views
@@ -151,7 +151,7 @@ class WorkloadReport:
 
     def matrix(self, edition: str | None = None) -> dict[str, dict[str, dict[str, int]]]:
         """Pillar × phase: practice status counts per cell."""
-        from engine.ontology import PHASE_ORDER, PILLAR_ORDER, load_lens
+        from engine.lens.ontology import PHASE_ORDER, PILLAR_ORDER, load_lens
 
         lens = load_lens()
         ed = edition or self.edition
@@ -164,7 +164,7 @@ class WorkloadReport:
 
     def plan(self) -> list[PlanItem]:
         """Violated practices, ordered by risk, then lifecycle phase, then id."""
-        from engine.ontology import PHASE_ORDER, load_lens
+        from engine.lens.ontology import PHASE_ORDER, load_lens
 
         lens = load_lens()
         by_practice: dict[str, list[Finding]] = defaultdict(list)
@@ -187,19 +187,19 @@ class WorkloadReport:
                 for i, (_, _, pid, p, fs, rem) in enumerate(items)]
 
     def actions(self, policies: Mapping[str, Any] | None = None) -> list[Action]:
-        """The improvement plan as ranked actions, each one change (engine.plan)."""
-        from engine.plan import build_actions
+        """The improvement plan as ranked actions, each one change (engine.validate.plan)."""
+        from engine.validate.plan import build_actions
 
         return build_actions(self, policies)
 
     def overview(self) -> Overview:
-        """Risky questions per pillar and phase and evidence levels (engine.plan)."""
-        from engine.plan import overview
+        """Risky questions per pillar and phase and evidence levels (engine.validate.plan)."""
+        from engine.validate.plan import overview
 
         return overview(self)
 
     def to_json(self, policies: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        from engine.plan import fix_for
+        from engine.validate.plan import fix_for
 
         pol = policies or {}
         return {
@@ -250,7 +250,7 @@ class Report:
 
     def to_json(self) -> dict[str, Any]:
         from engine import __version__
-        from engine.plan import baseline_delta
+        from engine.validate.plan import baseline_delta
 
         return {
             "schema": "https://w3id.org/mlwa/report",
@@ -306,7 +306,7 @@ def question_risk(practices: Iterable[tuple[str, PracticeStatus]]) -> QuestionRi
 
 
 # ---------------------------------------------------------------------- custom-lens reviews
-# What engine.reviews computes for a workload's ``reviews:``; kept with the rest of the report
+# What engine.validate.reviews computes for a workload's ``reviews:``; kept with the rest of the report
 # model so formatters read it without importing the reviewer (and the lens reader under it).
 
 #: A question no answer reaches (the same string as ``engine.interop.customlens.UNANSWERED``).
