@@ -111,8 +111,21 @@ def question_risk(question: str, lens: Lens, custom: ImportedLens, wr: WorkloadR
     if answer.none:
         chosen = {f"{question}_no"}
     else:
-        chosen = {choice_id(p) for p, status in outcomes.items() if status in SHOWN}
-        chosen |= {choice_id(p) for p in counted_choices(answer, outcomes)}
+        counted = set(counted_choices(answer, outcomes))
+        if not counted:  # nothing the answer can settle (no evidence): the report's risk stands
+            return automated.value if automated is not None else "UNANSWERED"
+        # What the report will say once the answers come back as attestations: the same rule
+        # the validator applies, over the outcomes with the settled practices attested.
+        from engine.model import PracticeStatus
+        from engine.validate.report import question_risk as report_risk
+
+        items = []
+        for p in lens.practices:
+            if p.question == question:
+                res = wr.practices.get(p.id2025)
+                status = res.status if res is not None else PracticeStatus.NOT_ASSESSED
+                items.append((p.risk, PracticeStatus.ATTESTED if p.id2025 in counted else status))
+        return report_risk(items).value
     return TOOL_RISK.get(evaluate_risk(q, sorted(chosen)), "UNANSWERED")
 
 

@@ -50,13 +50,17 @@ def test_wheel_and_sdist_build_and_the_wheel_runs_in_a_fresh_venv(tmp_path: Path
                 and entry.suffix != ".pth":
             (deps / entry.name).symlink_to(entry)
     (site / "deps.pth").write_text(f"{deps}\n")
+    # Without PYTHONPATH: a checkout on it (with its egg-info) would look installed already.
+    clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     subprocess.run([sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps", "-q",
                     "--disable-pip-version-check", str(wheel)],
-                   check=True, timeout=300, capture_output=True)
+                   check=True, timeout=300, capture_output=True, env=clean)
     env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "HOME": str(tmp_path),
            "MLWA_CACHE_DIR": str(tmp_path / "cache")}
-    where = subprocess.run([str(py), "-c", "import engine; print(engine.__file__)"], cwd=tmp_path,
-                           env=env, check=True, capture_output=True, text=True).stdout.strip()
+    probe = subprocess.run([str(py), "-c", "import engine; print(engine.__file__)"], cwd=tmp_path,
+                           env=env, capture_output=True, text=True)
+    assert probe.returncode == 0, probe.stderr
+    where = probe.stdout.strip()
     assert where.startswith(str(venv)), where
     example = tmp_path / "starter.yaml"
     example.write_bytes((REPO / "examples" / "starter.yaml").read_bytes())
