@@ -27,8 +27,10 @@ a search for anything shaped like a SERVICE call, in comments and strings too) r
 before every Oxigraph ``Store.query`` in the engine (:func:`run_oxigraph`), so a query that
 never went through :func:`vet_query` still cannot ask Oxigraph for a federated call.
 
-Importing this module also sets ``rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False`` so a
-``FROM`` that slipped past us still cannot make rdflib fetch a URL.
+Loading rdflib's SPARQL package through this module (or after ``engine.workload``, whose import
+hook does the same) sets ``rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False`` so a ``FROM``
+that slipped past us still cannot make rdflib fetch a URL. The package is loaded only when a
+query is parsed: the check before Oxigraph runs a query needs no parser.
 
 A refusal raises :class:`engine.errors.QueryRefused` (an ``InputError``: exit code 2) with a
 one-line message naming what was refused and where.
@@ -41,7 +43,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import rdflib.plugins.sparql
 from pyparsing import ParseResults
 from rdflib.namespace import XSD
 from rdflib.paths import Path
@@ -49,8 +50,13 @@ from rdflib.term import Node, URIRef, Variable
 
 from engine.errors import Location, QueryRefused
 
-# Never let rdflib dereference FROM / FROM NAMED IRIs, whoever runs the query.
-rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
+
+def _rdflib_sparql() -> None:
+    """Load rdflib's SPARQL package with remote graph loading off (never let rdflib
+    dereference FROM / FROM NAMED IRIs, whoever runs the query)."""
+    import rdflib.plugins.sparql
+
+    rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 
 MAX_QUERY_CHARS = 20_000
 MAX_NESTING = 32  # brackets and braces; deep nesting makes the recursive parser blow up
@@ -295,6 +301,7 @@ def vet_query(
     declarations (SHACL ``sh:prefixes``) that the text may use without declaring.
     """
     # Imported here: the parser module builds its grammar on import (about 0.3 s).
+    _rdflib_sparql()
     from pyparsing import ParseException
     from rdflib.plugins.sparql.algebra import translatePrologue, translateQuery
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate

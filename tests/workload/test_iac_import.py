@@ -273,7 +273,7 @@ def test_import_then_validate_points_at_template_lines(tmp_path: Path,
     assert endpoint_line in template_lines
 
 
-def test_sarif_of_an_import_validates(tmp_path: Path, reference_dir: Path) -> None:
+def test_sarif_of_an_import_validates(tmp_path: Path, test_data: Path) -> None:
     import jsonschema
 
     out = tmp_path / "workload.yaml"
@@ -281,7 +281,7 @@ def test_sarif_of_an_import_validates(tmp_path: Path, reference_dir: Path) -> No
     sarif_out = tmp_path / "report.sarif"
     run(["validate", str(out), "--format", "sarif", "-o", str(sarif_out)])
     log = json.loads(sarif_out.read_text())
-    schema = json.loads((reference_dir / "sarif-schema-2.1.0.json").read_text())
+    schema = json.loads((test_data / "sarif" / "sarif-schema-2.1.0.json").read_text())
     errors = list(jsonschema.validators.validator_for(schema)(schema).iter_errors(log))
     assert not errors, errors[0].message
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]

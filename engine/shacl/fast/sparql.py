@@ -21,7 +21,6 @@ from rdflib.term import Literal, Node, URIRef
 from engine.errors import PolicyError
 from engine.shacl.fast.gate import Unsupported
 from engine.shacl.fast.terms import TRUE
-from engine.sparqlguard import run_oxigraph
 
 _STRINGS = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
 _IRIS = re.compile(r"<[^<>\"{}|^`\\\s]*>")
@@ -189,6 +188,9 @@ def read_sparql_constraint(g: rdflib.Graph, shape: Any, node: Node) -> SparqlCon
         if shape.sparql_path is None:
             raise Unsupported("$PATH in a node shape")
         text = text.replace("$PATH", shape.sparql_path)
+    # imported here: the guard brings rdflib's SPARQL parser, which a warm fast run never needs
+    from engine.sparqlguard import run_oxigraph
+
     try:  # a syntax error is the policy's fault: say so at prepare time, not mid-batch
         run_oxigraph(ox.Store(), prefixes_of(g, node) + "\n" + text)
     except SyntaxError as exc:
