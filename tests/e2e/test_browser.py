@@ -13,6 +13,9 @@ from tests.app.test_governance import CASES
 from tests.conftest import REPO
 from tests.e2e.conftest import no_exception, open_page, record_timing, screenshot, settle
 
+#: the Portfolio page offers to validate every example workload
+EXAMPLES = len(list((REPO / "examples").glob("*.yaml")))
+
 pytestmark = pytest.mark.browser
 
 PAGES = {  # sidebar title -> text the page must show
@@ -20,7 +23,7 @@ PAGES = {  # sidebar title -> text the page must show
     "Practice": "Related practices",
     "Analytics": "Practices with no automated policy",
     "Validate": "Customer support assistant",
-    "Portfolio": "Validate 4 workloads",  # the run itself: test_portfolio_runs_with_a_progress_bar
+    "Portfolio": f"Validate {EXAMPLES} workloads",  # the run itself: test_portfolio_runs_with_a_progress_bar
     "History": "Runs recorded with",
     "Policies": "Catalogue",
     "Waivers": "Grant a waiver",
@@ -166,7 +169,7 @@ def test_portfolio_runs_with_a_progress_bar(page: Any, servers: dict) -> None:
     page.goto(servers["architect"].url)
     settle(page)
     open_page(page, "Portfolio")
-    page.get_by_role("button", name="Validate 4 workloads").click()
+    page.get_by_role("button", name=f"Validate {EXAMPLES} workloads").click()
     page.wait_for_selector("text=Risk across workloads, worst first", timeout=180_000)
     settle(page)
     no_exception(page)

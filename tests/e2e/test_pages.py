@@ -127,7 +127,7 @@ def test_review_three_answers_change_the_risk_and_feed_the_report(
     info.value.save_as(saved)
     items = yaml.safe_load(saved.read_text(encoding="utf-8"))["attestations"]
     chosen = {i["practice"] for i in items}
-    assert {p[:p.index("-")] for p in chosen} == set(qids) and len(chosen) == 3
+    assert {p[:p.index("-")] for p in chosen} == set(qids) and len(chosen) >= 3
     assert all(i["status"] == "implemented" and i["owner"] == "architect-user"
                and i["evidence"].startswith("https://") for i in items)
 

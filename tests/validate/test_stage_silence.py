@@ -18,8 +18,7 @@ from engine.validate.validator import Validator
 from engine.workload import load_workload
 
 ROOT = Path(__file__).resolve().parents[2]
-FILES = sorted((ROOT / "examples").glob("*.yaml")) + [
-    ROOT / "tests" / "data" / "gaming" / "placeholder-only.yaml"]
+FILES = [*sorted((ROOT / "examples").glob("*.yaml")), ROOT / "tests" / "data" / "gaming" / "placeholder-only.yaml"]
 AS_OF = dt.date(2026, 11, 30)
 HOLDS = (PracticeStatus.VERIFIED, PracticeStatus.DECLARED)
 
