@@ -56,13 +56,28 @@ SLOW_TESTS = (
 )
 
 
+# The longest tests start first, so that with pytest-xdist no worker is left running one of
+# them alone at the end (test_fast_equals_reference alone takes about 7 minutes).
+FIRST = (
+    "tests/perf_correctness/test_engines_agree.py::test_fast_equals_reference",
+    "tests/e2e/",
+    "tests/perf_correctness/",
+)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Marks the tests named above ``slow`` (one list, so the quick loop is defined in one place)."""
+    """Marks the tests named above ``slow`` (one list, so the quick loop is defined in one
+    place) and moves the longest ones to the front (a stable sort: the rest keep their order)."""
     slow = pytest.mark.slow
     for item in items:
         nodeid = item.nodeid
         if nodeid.startswith(SLOW_FOLDERS) or nodeid.split("[")[0] in SLOW_TESTS:
             item.add_marker(slow)
+
+    def rank(item: pytest.Item) -> int:
+        return next((i for i, p in enumerate(FIRST) if item.nodeid.startswith(p)), len(FIRST))
+
+    items.sort(key=rank)
 
 
 def require(condition: bool, reason: str) -> None:
