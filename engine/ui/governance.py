@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from engine.errors import InputError
 from engine.governance.store import AuditEntry, NotFound, Store, WriteRefused
 from engine.governance.waivers import STORE_COLLECTION, Waiver, load_waivers_text
+from engine.model import CODE_RE
 from engine.ui.identity import GOVERNANCE, Identity
 
 if TYPE_CHECKING:
@@ -27,7 +28,6 @@ POLICIES = "policies"
 WAIVERS = STORE_COLLECTION
 WAIVERS_DOC = "waivers"  # the document engine.governance.waivers reads as store:waivers
 CUSTOM_PACK = "custom"
-_CODE_RE = re.compile(r"^[A-Z][A-Z0-9]*-[A-Z0-9]+-\d{3,4}$")
 
 
 def require_governance(identity: Identity, what: str) -> None:
@@ -53,7 +53,7 @@ def policy_code(turtle: str) -> str:
 
     graph = parse_turtle_text(turtle, "policy.ttl")
     codes = [str(o) for o in graph.objects(None, MLWA.policyCode)]
-    if len(codes) != 1 or not _CODE_RE.match(codes[0]):
+    if len(codes) != 1 or not CODE_RE.match(codes[0]):
         raise InputError("the policy must declare exactly one mlwa:policyCode like ACME-SEC-001")
     return codes[0]
 
