@@ -3,6 +3,7 @@ governance and the refusal of an architect. Marker: browser."""
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -87,6 +88,11 @@ def test_graph_is_drawn_by_the_bundled_cytoscape(page: Any, servers: dict) -> No
 def test_clicking_a_heatmap_cell_filters_the_practices(page: Any, servers: dict) -> None:
     page.goto(servers["governance"].url)
     settle(page)
+    # Plotly draws the heatmap after Streamlit is idle: wait until its layout exists
+    page.wait_for_function("""() => {
+        const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+        return gd && gd._fullLayout && gd._fullLayout.xaxis;
+    }""", timeout=60_000)
     point = page.evaluate("""() => {
         const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
         const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
@@ -97,7 +103,9 @@ def test_clicking_a_heatmap_cell_filters_the_practices(page: Any, servers: dict)
     expected = len(load_lens().select(pillar="security", phase="data-processing"))
     page.wait_for_selector(f'text="{expected} practices"', timeout=30_000)
     settle(page)
-    summary = page.locator(f'p:has-text("{expected} practices")').first.inner_text()
+    # "5 practices" must not match the unfiltered "105 practices" still on the page
+    summary = page.locator("p", has_text=re.compile(rf"(^|[^0-9]){expected} practices")) \
+        .first.inner_text()
     assert "Security" in summary and "Data processing" in summary
     screenshot(page, "explore-filtered")
 
